@@ -1,0 +1,118 @@
+package entra
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Claims are the fields of an Entra access or ID token that a client needs to tell tokens and
+// accounts apart. They are read without verifying the signature: a client has no business
+// verifying a token meant for someone else, and uses these only to label and index what it holds.
+type Claims struct {
+	Audience string
+	Issuer   string
+	TenantID string // tid
+	ObjectID string // oid
+	Subject  string
+	UPN      string // upn, else preferred_username, unique_name or email
+	Name     string
+	AppID    string // appid (v1) or azp (v2)
+	Scopes   string // scp
+	Roles    []string
+	IDType   string // idtyp: "user" or "app"
+	Version  string // ver
+	Expiry   time.Time
+}
+
+// DecodeClaims reads the payload of a JWT without verifying it. Tokens that are not JWTs (some
+// first-party resources get encrypted tokens) give an error; callers treat claims as optional.
+func DecodeClaims(token string) (*Claims, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, errors.New("token is not a JWT")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return nil, errors.New("token payload is not base64url")
+	}
+	var raw struct {
+		Aud               json.RawMessage `json:"aud"`
+		Iss               string          `json:"iss"`
+		Tid               string          `json:"tid"`
+		Oid               string          `json:"oid"`
+		Sub               string          `json:"sub"`
+		UPN               string          `json:"upn"`
+		PreferredUsername string          `json:"preferred_username"`
+		UniqueName        string          `json:"unique_name"`
+		Email             string          `json:"email"`
+		Name              string          `json:"name"`
+		AppID             string          `json:"appid"`
+		Azp               string          `json:"azp"`
+		Scp               string          `json:"scp"`
+		Roles             []string        `json:"roles"`
+		IDType            string          `json:"idtyp"`
+		Ver               string          `json:"ver"`
+		Exp               json.RawMessage `json:"exp"`
+	}
+	if err := json.Unmarshal(payload, &raw); err != nil {
+		return nil, fmt.Errorf("token payload is not the JSON claims of an Entra token%s", describeJSONError(payload, err))
+	}
+	c := &Claims{
+		Issuer: raw.Iss, TenantID: raw.Tid, ObjectID: raw.Oid, Subject: raw.Sub, Name: raw.Name,
+		UPN:    firstNonEmpty(raw.UPN, raw.PreferredUsername, raw.UniqueName, raw.Email),
+		AppID:  firstNonEmpty(raw.AppID, raw.Azp),
+		Scopes: raw.Scp, Roles: raw.Roles, IDType: raw.IDType, Version: raw.Ver,
+	}
+	c.Audience = audience(raw.Aud)
+	if len(raw.Exp) > 0 {
+		if n, err := seconds(raw.Exp); err == nil && n > 0 {
+			c.Expiry = time.Unix(n, 0)
+		}
+	}
+	return c, nil
+}
+
+// audience reads aud, which JWTs may send as a string or a list; Entra sends one string.
+func audience(raw json.RawMessage) string {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return one
+	}
+	var many []string
+	if json.Unmarshal(raw, &many) == nil && len(many) > 0 {
+		return many[0]
+	}
+	return ""
+}
+
+// ClientInfo is the home account the v2 endpoint reports when asked with client_info=1.
+type ClientInfo struct {
+	UID  string `json:"uid"`
+	UTID string `json:"utid"`
+}
+
+// DecodeClientInfo decodes the base64url JSON client_info of a v2 token response.
+func DecodeClientInfo(s string) (*ClientInfo, error) {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	if err != nil {
+		return nil, errors.New("client_info is not base64url")
+	}
+	var ci ClientInfo
+	if err := json.Unmarshal(b, &ci); err != nil {
+		return nil, errors.New("client_info is not a JSON object")
+	}
+	return &ci, nil
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
