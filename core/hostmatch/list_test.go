@@ -13,16 +13,16 @@ func TestListMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := map[string]bool{
-		"dev.azure.com":                        true,
-		"contoso.visualstudio.com":             true,
-		"git.contoso.com:8443":                 true,
-		"git.contoso.com":                      false,
-		"dev.azure.com.evil.example":           false,
-		"evilvisualstudio.com":                 false,
-		"visualstudio.com":                     false,
+		"dev.azure.com":                         true,
+		"contoso.visualstudio.com":              true,
+		"git.contoso.com:8443":                  true,
+		"git.contoso.com":                       false,
+		"dev.azure.com.evil.example":            false,
+		"evilvisualstudio.com":                  false,
+		"visualstudio.com":                      false,
 		"contoso.visualstudio.com.evil.example": false,
-		"":                                     false,
-		"not a host":                           false,
+		"":                                      false,
+		"not a host":                            false,
 	}
 	for host, want := range tests {
 		if got := list.Match(host); got != want {
