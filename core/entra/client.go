@@ -83,7 +83,7 @@ func (c *Client) Do(ctx context.Context, call Call) ([]byte, error) {
 		if err == nil {
 			return body, nil
 		}
-		if attempt >= retries || !call.Idempotent || !transient(err) || ctx.Err() != nil {
+		if attempt >= retries || !call.Idempotent || !Transient(err) || ctx.Err() != nil {
 			return nil, err
 		}
 		wait := backoff(attempt, header, c.now())
@@ -152,9 +152,9 @@ func (c *Client) attempt(ctx context.Context, call Call) ([]byte, http.Header, e
 	return data, nil, nil
 }
 
-// transient reports whether err is worth another attempt: throttling, a 5xx, a timeout or a
-// broken connection. Context cancellation is not.
-func transient(err error) bool {
+// Transient reports whether err is worth another attempt later: throttling, a 5xx, a timeout
+// or a broken connection. Context cancellation is not.
+func Transient(err error) bool {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Transient()

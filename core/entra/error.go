@@ -177,3 +177,13 @@ func leadingAADSTS(s string) int {
 	}
 	return n
 }
+
+// RedirectError is the error an authorize endpoint reports by redirecting back with error and
+// error_description parameters.
+func RedirectError(code, description string) *Error {
+	e := &Error{Code: code, Description: firstLine(description), Endpoint: "authorize endpoint"}
+	if n := leadingAADSTS(e.Description); n != 0 {
+		e.Codes = []int{n}
+	}
+	return e
+}
