@@ -82,11 +82,12 @@ func (s *Server) authenticateClient(req *tokenRequest) (*App, string, error) {
 	if err != nil {
 		return nil, "", fail("invalid_client", 50027, "JWT token is invalid or malformed: %v.", err)
 	}
-	h := tok.header
-	if h.X5t != "" || h.X5tS256 != "" || len(h.X5c) > 0 || strings.EqualFold(tok.claims.str("iss"), app.ClientID) {
-		err = s.verifyCertificateAssertion(app, tok, req.tokenURL)
-	} else {
+	// A certificate assertion is self-issued (iss is the client); anything else issued to an
+	// app with federated credentials is an external workload token.
+	if !strings.EqualFold(tok.claims.str("iss"), app.ClientID) && len(app.Federations) > 0 {
 		err = s.verifyFederatedAssertion(app, tok)
+	} else {
+		err = s.verifyCertificateAssertion(app, tok, req.tokenURL)
 	}
 	if err != nil {
 		return nil, "", err

@@ -1,6 +1,7 @@
 package fakeentra
 
 import (
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net"
@@ -33,6 +34,9 @@ type Options struct {
 	Now func() time.Time
 	// Logf receives one line per request (never a secret); nil means silence.
 	Logf func(format string, args ...any)
+	// SigningKey signs the tokens the server issues; a fresh 2048-bit key when nil. Tests that
+	// start many servers may share one key: RSA key generation can take seconds.
+	SigningKey *rsa.PrivateKey
 }
 
 // Server is a running fake Entra ID. All its methods are safe for concurrent use.
@@ -119,14 +123,14 @@ func Start(opts Options) (*Server, error) {
 	if s.tokenLifetime <= 0 {
 		s.tokenLifetime = time.Hour
 	}
-	if err := s.start(); err != nil {
+	if err := s.start(opts.SigningKey); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Server) start() error {
+func (s *Server) start(signingKey *rsa.PrivateKey) error {
 	if s.stateDir == "" {
 		dir, err := os.MkdirTemp("", "fakeentra-")
 		if err != nil {
@@ -145,7 +149,7 @@ func (s *Server) start() error {
 		return err
 	}
 	s.client = newTrustingClient(s.tls.pool)
-	if s.signer, err = newSigningKey("fakeentra token signing"); err != nil {
+	if s.signer, err = newSigningKey("fakeentra token signing", signingKey); err != nil {
 		return err
 	}
 	if err := s.registerDefaults(); err != nil {

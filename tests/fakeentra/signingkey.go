@@ -20,11 +20,13 @@ type signingKey struct {
 	kid     string // base64url SHA-1 of the certificate, as Entra's kid and x5t are
 }
 
-// newSigningKey generates a key named cn.
-func newSigningKey(cn string) (*signingKey, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("generating signing key: %w", err)
+// newSigningKey wraps key, or a new key when it is nil, with a certificate named cn.
+func newSigningKey(cn string, key *rsa.PrivateKey) (*signingKey, error) {
+	if key == nil {
+		var err error
+		if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, fmt.Errorf("generating signing key: %w", err)
+		}
 	}
 	now := time.Now()
 	template := &x509.Certificate{

@@ -2,6 +2,7 @@ package fakeentra
 
 import (
 	"crypto"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -30,10 +31,13 @@ type workloadIssuers struct {
 
 func (wi *workloadIssuers) keys() (kubernetes, github *signingKey, err error) {
 	wi.once.Do(func() {
-		if wi.kubernetes, wi.err = newSigningKey("fakeentra kubernetes service account issuer"); wi.err != nil {
-			return
-		}
-		wi.github, wi.err = newSigningKey("fakeentra github actions issuer")
+		// RSA key generation is slow and varies a lot; make both keys at once.
+		var wg sync.WaitGroup
+		var errK8s, errGH error
+		wg.Go(func() { wi.kubernetes, errK8s = newSigningKey("fakeentra kubernetes service account issuer", nil) })
+		wg.Go(func() { wi.github, errGH = newSigningKey("fakeentra github actions issuer", nil) })
+		wg.Wait()
+		wi.err = errors.Join(errK8s, errGH)
 	})
 	return wi.kubernetes, wi.github, wi.err
 }
