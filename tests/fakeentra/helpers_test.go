@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -174,4 +175,14 @@ func verify(t *testing.T, s *Server, token, audience string) *Claims {
 // secretForm is a client-credentials request with a secret.
 func secretForm(clientID, secret, scope string) url.Values {
 	return url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret}, "scope": {scope}}
+}
+
+// listenLoopback listens on a free 127.0.0.1 port.
+func listenLoopback(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
 }
