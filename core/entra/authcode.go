@@ -16,8 +16,12 @@ type PKCE struct {
 // NewPKCE makes a verifier from 32 random bytes (43 base64url characters) and its S256 challenge.
 func NewPKCE() PKCE {
 	verifier := randomString(32)
+	return PKCE{Verifier: verifier, Challenge: s256(verifier)}
+}
+
+func s256(verifier string) string {
 	sum := sha256.Sum256([]byte(verifier))
-	return PKCE{Verifier: verifier, Challenge: base64.RawURLEncoding.EncodeToString(sum[:])}
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // NewState makes an unguessable 256-bit state value that ties a redirect to the request that
