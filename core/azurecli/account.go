@@ -1,0 +1,109 @@
+package azurecli
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// profileFile is where az keeps its accounts and marks the current subscription.
+const profileFile = "azureProfile.json"
+
+// Account returns a fingerprint of the account az is signed in with: its cloud, tenant, current
+// subscription and user, hashed. It is "" when az is not signed in. It reads one small file and
+// runs nothing, so a caller can put it in the cache key of az's tokens on every call; `az login`,
+// `az logout`, `az account set` and `az cloud set` all change it.
+func (r *Runner) Account() (string, error) {
+	dir, err := r.configDir()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, profileFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the Azure CLI's profile: %w", err)
+	}
+	fp, err := fingerprintProfile(data)
+	if err != nil {
+		return "", fmt.Errorf("reading the Azure CLI's profile %s: %w", path, err)
+	}
+	return fp, nil
+}
+
+// fingerprintProfile hashes the fields of the default subscription that decide which token az
+// hands out.
+func fingerprintProfile(data []byte) (string, error) {
+	// az on Windows writes the file with a byte-order mark.
+	data = bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\uFEFF")))
+	if len(data) == 0 {
+		return "", nil
+	}
+	var profile struct {
+		Subscriptions []struct {
+			ID          string `json:"id"`
+			TenantID    string `json:"tenantId"`
+			Environment string `json:"environmentName"`
+			IsDefault   bool   `json:"isDefault"`
+			User        struct {
+				Name string `json:"name"`
+				Type string `json:"type"`
+			} `json:"user"`
+		} `json:"subscriptions"`
+	}
+	if err := json.Unmarshal(data, &profile); err != nil {
+		return "", errors.New("not the JSON az writes")
+	}
+	for _, s := range profile.Subscriptions {
+		if !s.IsDefault {
+			continue
+		}
+		h := sha256.New()
+		for _, part := range []string{s.Environment, s.TenantID, s.ID, s.User.Type, s.User.Name} {
+			h.Write([]byte(part))
+			h.Write([]byte{0})
+		}
+		return hex.EncodeToString(h.Sum(nil)[:16]), nil
+	}
+	return "", nil
+}
+
+// configDir is az's configuration directory: $AZURE_CONFIG_DIR, else ~/.azure.
+func (r *Runner) configDir() (string, error) {
+	if dir := r.azVar("AZURE_CONFIG_DIR"); dir != "" {
+		return dir, nil
+	}
+	home := "HOME"
+	if runtime.GOOS == "windows" {
+		home = "USERPROFILE"
+	}
+	if dir := r.azVar(home); dir != "" {
+		return filepath.Join(dir, ".azure"), nil
+	}
+	return "", fmt.Errorf("cannot find the Azure CLI's profile: neither AZURE_CONFIG_DIR nor %s is set", home)
+}
+
+// azVar reads a variable of the environment az runs in.
+func (r *Runner) azVar(name string) string {
+	if r.Env == nil {
+		return r.getenv(name)
+	}
+	value := ""
+	for _, kv := range r.Env {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && (k == name || runtime.GOOS == "windows" && strings.EqualFold(k, name)) {
+			value = v // the last one wins, as for exec
+		}
+	}
+	return value
+}
