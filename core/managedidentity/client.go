@@ -46,7 +46,7 @@ func (c *Client) Token(ctx context.Context, resource string, id ID) (*entra.Toke
 		return nil, err
 	}
 	var tok *entra.TokenResponse
-	switch src := c.Source(); src {
+	switch c.Source() {
 	case ServiceFabric:
 		tok, err = c.serviceFabricToken(ctx, resource, id)
 	case AppService:
