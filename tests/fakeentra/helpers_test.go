@@ -20,7 +20,7 @@ import (
 var testSigningKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 
 // startServer starts a fresh server with the options the tests use.
-func startServer(t *testing.T, opts Options) *Server {
+func startServer(t testing.TB, opts Options) *Server {
 	t.Helper()
 	if opts.DeviceCodeInterval == 0 {
 		opts.DeviceCodeInterval = time.Second

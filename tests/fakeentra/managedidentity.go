@@ -242,7 +242,7 @@ func (s *Server) handleCloudShell(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := s.parseResource(resource, DefaultTenant)
 	if err != nil {
-		writeMIError(w, http.StatusBadRequest, "invalid_resource", err.Error())
+		writeMIError(w, http.StatusBadRequest, "invalid_resource", fmt.Sprintf("AADSTS50001: The application named %s was not found in the tenant.", resource))
 		return
 	}
 	user, ok := s.dir.user(DefaultUser)
