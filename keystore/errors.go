@@ -1,0 +1,56 @@
+package keystore
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+)
+
+// ErrNotFound is returned (wrapped) by [Store.Read] when there is no entry of
+// that name.
+var ErrNotFound = errors.New("no such entry")
+
+// ErrCorrupt is matched by the *[CorruptError] that [Store.Read] returns for an
+// entry it could not use. By then the entry has been removed, so the next Read
+// reports [ErrNotFound] and the caller acquires the credential again.
+var ErrCorrupt = errors.New("corrupt entry")
+
+// ErrKeyringItemNotFound is returned by [Keyring.Get] when the keyring holds no
+// item of that name.
+var ErrKeyringItemNotFound = errors.New("no such item in the keyring")
+
+// CorruptError describes an entry that could not be used and was discarded.
+type CorruptError struct {
+	Tier   Tier
+	Name   string
+	Reason string // what was wrong, e.g. "truncated", "sealed with a different data key"
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("discarded unreadable %s entry %s: %s", e.Tier, e.Name, e.Reason)
+}
+
+// Is reports whether target is [ErrCorrupt].
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
+
+// InsecureError reports a store directory or file that other users could read
+// or write, or that belongs to someone else. The store refuses to use it.
+type InsecureError struct {
+	Path  string
+	Mode  fs.FileMode // type and permission bits found
+	Owner int         // owner's uid when it is not the current user, else -1
+	User  int         // the current user's uid
+}
+
+func (e *InsecureError) Error() string {
+	if e.Owner >= 0 {
+		return fmt.Sprintf("refusing to use %s: it belongs to uid %d, not to you (uid %d); fix with: chown %d %s",
+			e.Path, e.Owner, e.User, e.User, e.Path)
+	}
+	want := fs.FileMode(0o600)
+	if e.Mode.IsDir() {
+		want = 0o700
+	}
+	return fmt.Sprintf("refusing to use %s: other users can access it (mode %04o); fix with: chmod %o %s",
+		e.Path, e.Mode.Perm(), want.Perm(), e.Path)
+}

@@ -1,0 +1,125 @@
+package keystore
+
+import (
+	"context"
+	"errors"
+
+	"github.com/99designs/keyring"
+
+	"github.com/aadcred/aadcred/keystore/internal/dbusguard"
+)
+
+// The guard replaced DBUS_SESSION_BUS_ADDRESS while github.com/99designs/keyring
+// initialised, if the session bus was unusable; this package's init runs after
+// that package's, so here is where the variable goes back.
+func init() {
+	_ = dbusguard.Restore()
+}
+
+// serviceName groups aadcred's items in keyrings that have the notion.
+const serviceName = "aadcred"
+
+// osKeyrings opens the keyrings of github.com/99designs/keyring.
+type osKeyrings struct{}
+
+// OpenKeyring implements KeyringOpener.
+func (osKeyrings) OpenKeyring(ctx context.Context, backend string) (Keyring, error) {
+	if backend == "secret-service" || backend == "kwallet" {
+		if reason := dbusguard.Reason(); reason != "" {
+			return nil, errors.New(reason)
+		}
+	}
+	cfg := keyring.Config{
+		AllowedBackends: []keyring.BackendType{keyring.BackendType(backend)},
+		ServiceName:     serviceName,
+		// Items are created on first use without asking, and are never synced
+		// to other devices.
+		KeychainTrustApplication:       true,
+		KeychainAccessibleWhenUnlocked: true,
+		// The login collection is unlocked at login; a collection of our own
+		// would make Secret Service ask the user to set it a password.
+		LibSecretCollectionName: "login",
+		KWalletAppID:            serviceName,
+		KWalletFolder:           serviceName,
+		KeyCtlScope:             "user",
+		PassPrefix:              serviceName,
+		WinCredPrefix:           serviceName,
+	}
+	kr, err := callWithContext(ctx, func() (keyring.Keyring, error) { return keyring.Open(cfg) })
+	if errors.Is(err, keyring.ErrNoAvailImpl) {
+		// The library logs the real cause only in debug mode; say what the
+		// backend needs instead.
+		return nil, errors.New(backendNeeds(backend))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return osKeyring{kr}, nil
+}
+
+// osKeyring adapts a keyring.Keyring to Keyring.
+type osKeyring struct{ kr keyring.Keyring }
+
+func (k osKeyring) Get(ctx context.Context, key string) ([]byte, error) {
+	item, err := callWithContext(ctx, func() (keyring.Item, error) { return k.kr.Get(key) })
+	if errors.Is(err, keyring.ErrKeyNotFound) {
+		return nil, ErrKeyringItemNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return item.Data, nil
+}
+
+func (k osKeyring) Set(ctx context.Context, key, label string, data []byte) error {
+	_, err := callWithContext(ctx, func() (struct{}, error) {
+		return struct{}{}, k.kr.Set(keyring.Item{
+			Key:                       key,
+			Data:                      data,
+			Label:                     label,
+			KeychainNotSynchronizable: true,
+		})
+	})
+	return err
+}
+
+// callWithContext runs f but stops waiting for it when ctx is done. The
+// keyring libraries cannot be cancelled (a D-Bus call or a Keychain prompt may
+// wait indefinitely); abandoning the goroutine lets the command fail with a
+// clear error, and the process exits soon after anyway.
+func callWithContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// backendNeeds says what an OS keyring backend needs, for when it cannot be
+// opened and the library does not say why.
+func backendNeeds(backend string) string {
+	switch backend {
+	case "keychain":
+		return "the macOS Keychain needs macOS and a build with cgo"
+	case "wincred":
+		return "the Windows Credential Manager needs Windows"
+	case "secret-service", "kwallet":
+		return "it needs a session D-Bus with the service running"
+	case "pass":
+		return "it needs the pass command and a password store set up with `pass init`"
+	case "keyctl":
+		return "it needs Linux and a kernel keyring this process may use (container sandboxes often forbid it)"
+	}
+	return "no such keyring backend"
+}

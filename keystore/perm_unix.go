@@ -1,0 +1,39 @@
+//go:build unix
+
+package keystore
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// checkPrivate refuses a store directory or file that group or others can
+// access, or that belongs to another user: either would let someone else read
+// the credentials or plant their own.
+func checkPrivate(path string, fi fs.FileInfo, uid int) error {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != uid {
+		return &InsecureError{Path: path, Mode: fi.Mode(), Owner: int(st.Uid), User: uid}
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return &InsecureError{Path: path, Mode: fi.Mode(), Owner: -1, User: uid}
+	}
+	return nil
+}
+
+// syncDir makes a rename or create in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("opening directory to sync it: %w", err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("syncing directory %s: %w", dir, err)
+	}
+	return nil
+}
