@@ -23,5 +23,7 @@
 // reported once as [ErrCorrupt]; the caller acquires it again.
 //
 // keystore knows nothing about tokens; the caller chooses entry names (a hash of
-// whatever identifies the credential) and the bytes stored under them.
+// whatever identifies the credential) and the bytes stored under them. Names
+// become file names and appear in messages, so they must not be secret; they
+// are limited to letters, digits, '-', '_' and '.', at most 128 bytes.
 package keystore

@@ -26,6 +26,7 @@ type CorruptError struct {
 	Reason string // what was wrong, e.g. "truncated", "sealed with a different data key"
 }
 
+// Error says which entry was discarded and why.
 func (e *CorruptError) Error() string {
 	return fmt.Sprintf("discarded unreadable %s entry %s: %s", e.Tier, e.Name, e.Reason)
 }
@@ -42,6 +43,7 @@ type InsecureError struct {
 	User  int         // the current user's uid
 }
 
+// Error names the path, what is wrong with it, and the command that fixes it.
 func (e *InsecureError) Error() string {
 	if e.Owner >= 0 {
 		return fmt.Sprintf("refusing to use %s: it belongs to uid %d, not to you (uid %d); fix with: chown %d %s",

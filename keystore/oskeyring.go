@@ -32,8 +32,9 @@ func (osKeyrings) OpenKeyring(ctx context.Context, backend string) (Keyring, err
 	cfg := keyring.Config{
 		AllowedBackends: []keyring.BackendType{keyring.BackendType(backend)},
 		ServiceName:     serviceName,
-		// Items are created on first use without asking, and are never synced
-		// to other devices.
+		// On macOS the item is created trusting this program, so reading it
+		// does not prompt, and is readable while the Mac is unlocked; Set
+		// keeps it off iCloud.
 		KeychainTrustApplication:       true,
 		KeychainAccessibleWhenUnlocked: true,
 		// The login collection is unlocked at login; a collection of our own

@@ -14,7 +14,7 @@ type Protection struct {
 	// "OS keyring (Secret Service)".
 	Description string
 	// Fallback explains why "auto" did not use a backend it prefers, e.g.
-	// "no OS keyring: Secret Service: DBUS_SESSION_BUS_ADDRESS is not set".
+	// "not using Secret Service: not available: DBUS_SESSION_BUS_ADDRESS is not set".
 	// It is empty when the preferred backend is in use or one was chosen.
 	Fallback string
 }
