@@ -1,0 +1,236 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aadcred/aadcred/core/entra"
+	"github.com/aadcred/aadcred/keystore"
+)
+
+// accountEntry labels a signed-in user of one client at one authority. Its refresh token is
+// kept apart, encrypted, under the same name in the Secrets tier; the label itself holds no
+// secret, so listing accounts never needs the keyring.
+type accountEntry struct {
+	Authority       string    `json:"authority"`
+	ClientID        string    `json:"client_id"`
+	TenantID        string    `json:"tenant_id"`
+	RequestedTenant string    `json:"requested_tenant,omitempty"`
+	ObjectID        string    `json:"object_id,omitempty"`
+	UPN             string    `json:"upn,omitempty"`
+	HomeAccountID   string    `json:"home_account_id,omitempty"`
+	SignedIn        time.Time `json:"signed_in"`
+}
+
+// name is the account's file-safe name: one per user, tenant, client and authority, so that
+// accounts and tenants live side by side and never share a refresh token.
+func (a *accountEntry) name() string {
+	identity := firstNonEmpty(a.ObjectID, a.HomeAccountID, strings.ToLower(a.UPN))
+	return cacheKey{Authority: a.Authority, Tenant: strings.ToLower(a.TenantID), ClientID: strings.ToLower(a.ClientID),
+		Kind: "account", Identity: identity}.name("a")
+}
+
+// errNoRefreshToken means the account's refresh token is gone or was rejected: only a new
+// sign-in helps.
+var errNoRefreshToken = errors.New("no usable refresh token")
+
+// renewUser gets a user token: by redeeming the account's refresh token for r's target (one
+// sign-in serves every resource), else by signing in, once, if a person may be asked.
+func (c *Client) renewUser(ctx context.Context, r *settled) (*Token, string, error) {
+	if acct := c.findAccount(ctx, r); acct != nil {
+		tok, err := c.redeemAccount(ctx, r, acct)
+		if err == nil {
+			return tok, acct.name(), nil
+		}
+		if !errors.Is(err, errNoRefreshToken) {
+			return nil, "", err
+		}
+		if !r.Interaction.Allowed {
+			return nil, "", fmt.Errorf("the sign-in of %s can no longer be used (%w); %w", acct.UPN, err, r.needPerson())
+		}
+		c.log().Warn(fmt.Sprintf("the sign-in of %s can no longer be used (%v); signing in again", acct.UPN, err))
+	}
+	return c.signIn(ctx, r)
+}
+
+// redeemAccount redeems acct's refresh token for r's target and keeps the new refresh token the
+// answer brings. A rejected refresh token is deleted, so that it is never sent again.
+func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEntry) (*Token, error) {
+	name := acct.name()
+	rt, err := c.Store.Read(ctx, keystore.Secrets, name)
+	switch {
+	case errors.Is(err, keystore.ErrNotFound):
+		return nil, errNoRefreshToken
+	case errors.Is(err, keystore.ErrCorrupt):
+		c.log().Warn(fmt.Sprintf("the kept sign-in of %s could not be decrypted and was removed: %v", acct.UPN, err))
+		return nil, errNoRefreshToken
+	case err != nil:
+		return nil, fmt.Errorf("reading the kept sign-in of %s: %w", acct.UPN, err)
+	}
+	tenant := r.Tenant
+	if isTenantAlias(tenant) && acct.TenantID != "" {
+		tenant = acct.TenantID // redeem in the account's own tenant
+	}
+	ep := entra.Endpoint{Authority: r.authority, Tenant: tenant, Version: r.Version}
+	tok, err := c.refreshToken(ctx, r, string(rt), ep)
+	if err != nil {
+		var e *entra.Error
+		if errors.As(err, &e) && (e.InvalidGrant() || e.InteractionRequired()) {
+			_ = c.Store.Delete(keystore.Secrets, name)
+			return nil, fmt.Errorf("%w: %w", errNoRefreshToken, err)
+		}
+		return nil, err
+	}
+	if _, err := c.keepAccount(ctx, r, tok); err != nil {
+		c.log().Warn(fmt.Sprintf("could not keep the renewed sign-in: %v", err))
+	}
+	return tok, nil
+}
+
+// signIn runs r's sign-in method. A second, account-wide lock makes parallel callers that need a
+// sign-in for different targets wait for one prompt instead of each showing their own; after
+// the wait, an account that another process signed in is used instead.
+func (c *Client) signIn(ctx context.Context, r *settled) (*Token, string, error) {
+	if !r.Interaction.Allowed && r.Method != Password {
+		return nil, "", r.needPerson()
+	}
+	lockName := cacheKey{Authority: r.authority.String(), Tenant: strings.ToLower(r.Tenant),
+		ClientID: strings.ToLower(r.ClientID), Kind: "signin", Identity: strings.ToLower(r.Account)}.name("s")
+	unlock, err := c.lock(ctx, r, lockName)
+	if err != nil {
+		return nil, "", err
+	}
+	defer unlock()
+	if acct := c.findAccount(ctx, r); acct != nil {
+		if tok, err := c.redeemAccount(ctx, r, acct); err == nil {
+			return tok, acct.name(), nil
+		}
+	}
+	tok, err := c.obtain(ctx, r)
+	if err != nil {
+		return nil, "", err
+	}
+	name, err := c.keepAccount(ctx, r, tok)
+	if err != nil {
+		c.log().Warn(fmt.Sprintf("signed in, but could not keep the sign-in for next time: %v", err))
+	}
+	return tok, name, nil
+}
+
+// keepAccount stores the account tok belongs to and its refresh token, and returns the account's
+// name. A token without a refresh token (nothing to keep) stores nothing.
+func (c *Client) keepAccount(ctx context.Context, r *settled, tok *Token) (string, error) {
+	if tok.RefreshToken == "" {
+		return "", nil
+	}
+	acct := &accountEntry{
+		Authority: r.authority.String(), ClientID: r.ClientID, TenantID: tok.TenantID,
+		RequestedTenant: r.Tenant, ObjectID: tok.ObjectID, UPN: tok.UPN, HomeAccountID: tok.HomeAccountID,
+		SignedIn: c.now(),
+	}
+	if acct.TenantID == "" && !isTenantAlias(r.Tenant) {
+		acct.TenantID = r.Tenant
+	}
+	if old := c.readAccount(ctx, acct.name()); old != nil {
+		acct.SignedIn = old.SignedIn // a refresh is not a new sign-in
+		acct.RequestedTenant = firstNonEmpty(old.RequestedTenant, acct.RequestedTenant)
+	}
+	name := acct.name()
+	if err := c.Store.Write(ctx, keystore.Secrets, name, []byte(tok.RefreshToken)); err != nil {
+		return "", fmt.Errorf("storing the refresh token: %w", err)
+	}
+	data, err := json.Marshal(acct)
+	if err == nil {
+		err = c.Store.Write(ctx, keystore.AccessTokens, name, data)
+	}
+	if err != nil {
+		return "", fmt.Errorf("storing the account: %w", err)
+	}
+	return name, nil
+}
+
+// remember keeps the account of a sign-in finished through the two-step forms.
+func (c *Client) remember(ctx context.Context, r *settled, tok *Token) error {
+	if c.Store == nil {
+		return nil
+	}
+	_, err := c.keepAccount(ctx, r, tok)
+	return err
+}
+
+// findAccount picks the signed-in account for r: same authority and client, a matching tenant,
+// the requested account if one is named; the most recently signed-in one when several match.
+func (c *Client) findAccount(ctx context.Context, r *settled) *accountEntry {
+	want := strings.ToLower(firstNonEmpty(r.Account, r.Credential.Username))
+	var best *accountEntry
+	for _, a := range c.accounts(ctx) {
+		if a.Authority != r.authority.String() || !strings.EqualFold(a.ClientID, r.ClientID) ||
+			!tenantMatches(r.Tenant, a) || (want != "" && strings.ToLower(a.UPN) != want) {
+			continue
+		}
+		if best == nil || a.SignedIn.After(best.SignedIn) {
+			best = a
+		}
+	}
+	return best
+}
+
+// accounts lists every kept account; damaged labels are skipped (and removed by readAccount).
+func (c *Client) accounts(ctx context.Context) []*accountEntry {
+	names, err := c.Store.List(keystore.AccessTokens)
+	if err != nil {
+		c.log().Warn(fmt.Sprintf("listing signed-in accounts: %v", err))
+		return nil
+	}
+	var out []*accountEntry
+	for _, name := range names {
+		if !strings.HasPrefix(name, "a") {
+			continue
+		}
+		if a := c.readAccount(ctx, name); a != nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (c *Client) readAccount(ctx context.Context, name string) *accountEntry {
+	data, err := c.Store.Read(ctx, keystore.AccessTokens, name)
+	if err != nil {
+		if !errors.Is(err, keystore.ErrNotFound) {
+			c.log().Warn(fmt.Sprintf("an account label was unreadable: %v", err))
+		}
+		return nil
+	}
+	var a accountEntry
+	if err := json.Unmarshal(data, &a); err != nil || a.Authority == "" || a.ClientID == "" {
+		c.log().Warn("an account label was damaged and has been removed")
+		_ = c.Store.Delete(keystore.AccessTokens, name)
+		return nil
+	}
+	return &a
+}
+
+// tenantMatches reports whether an account may serve a request for tenant: its own tenant (by ID
+// or by the name it was signed in with), or any account for organizations and common.
+func tenantMatches(tenant string, a *accountEntry) bool {
+	if isTenantAlias(tenant) {
+		return !strings.EqualFold(tenant, "consumers") || strings.EqualFold(a.TenantID, msaTenant)
+	}
+	return strings.EqualFold(tenant, a.TenantID) || strings.EqualFold(tenant, a.RequestedTenant)
+}
+
+// msaTenant is the tenant of personal Microsoft accounts.
+const msaTenant = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+func isTenantAlias(tenant string) bool {
+	switch strings.ToLower(tenant) {
+	case "organizations", "common", "consumers":
+		return true
+	}
+	return false
+}

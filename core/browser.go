@@ -1,0 +1,141 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/aadcred/aadcred/core/entra"
+)
+
+// browser signs a person in with the authorization-code flow: a loopback listener on 127.0.0.1
+// receives the redirect, PKCE binds the code to this process, and the state binds the redirect to
+// this sign-in. The browser is opened through Interaction.OpenBrowser, or the URL is printed for
+// the person to open.
+func (c *Client) browser(ctx context.Context, r *settled) (*Token, error) {
+	if !r.Interaction.Allowed {
+		return nil, r.needPerson()
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.Interaction.Timeout)
+	defer cancel()
+
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(r.Interaction.RedirectPort)))
+	if err != nil {
+		return nil, fmt.Errorf("listening on 127.0.0.1 for the sign-in redirect: %w", err)
+	}
+	// Entra matches http://localhost registrations on any port; first-party clients such as the
+	// Azure CLI's are registered that way, not with 127.0.0.1.
+	redirectURI := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	flow, err := c.authCodeURL(r, redirectURI)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+
+	answers := make(chan redirectAnswer, 1)
+	srv := &http.Server{Handler: redirectHandler(flow.State, answers), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	c.sendPersonToBrowser(ctx, r.Interaction, flow.URL)
+
+	select {
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("browser sign-in: nobody finished signing in within %s", r.Interaction.Timeout)
+		}
+		return nil, fmt.Errorf("browser sign-in: %w", ctx.Err())
+	case a := <-answers:
+		if a.err != nil {
+			return nil, fmt.Errorf("browser sign-in: %w", a.err)
+		}
+		return c.redeemCode(ctx, r, flow, a.code, flow.State)
+	}
+}
+
+// sendPersonToBrowser opens the sign-in page, and always tells the person where it is in case the
+// browser did not come up (remote sessions, a browser on another desktop).
+func (c *Client) sendPersonToBrowser(ctx context.Context, in Interaction, signInURL string) {
+	if in.OpenBrowser != nil {
+		if err := in.OpenBrowser(ctx, signInURL); err == nil {
+			fmt.Fprintf(in.Prompt, "A browser window has been opened to sign in. If it did not open, visit:\n%s\n", signInURL)
+			return
+		} else {
+			c.log().Debug("opening a browser failed", "error", err)
+		}
+	}
+	fmt.Fprintf(in.Prompt, "To sign in, open this address in a browser on this machine:\n%s\n", signInURL)
+}
+
+// redirectAnswer is what the loopback listener received: a code, or the service's error.
+type redirectAnswer struct {
+	code string
+	err  error
+}
+
+// redirectHandler serves the loopback redirect. It accepts the code in the query (response_mode
+// query) and in a form body (form_post), ignores requests whose state is not this sign-in's (a
+// page elsewhere cannot end the sign-in for us), and reports the first real answer.
+func redirectHandler(state string, answers chan<- redirectAnswer) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path != "/" {
+			http.NotFound(w, req)
+			return
+		}
+		if req.Method != http.MethodGet && req.Method != http.MethodPost {
+			w.Header().Set("Allow", "GET, POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		req.Body = http.MaxBytesReader(w, req.Body, 64<<10)
+		if err := req.ParseForm(); err != nil {
+			http.Error(w, "malformed sign-in answer", http.StatusBadRequest)
+			return
+		}
+		if req.Form.Get("state") != state {
+			renderResult(w, http.StatusBadRequest, pageData{Title: "Sign-in not accepted", Detail: "This answer does not belong to the sign-in in progress. Start the sign-in again from your terminal."})
+			return
+		}
+		var a redirectAnswer
+		if code := req.Form.Get("error"); code != "" {
+			e := entra.RedirectError(code, req.Form.Get("error_description"))
+			a.err = e
+			renderResult(w, http.StatusForbidden, pageData{Title: "Sign-in failed", Detail: e.Error(), Failed: true})
+		} else if a.code = req.Form.Get("code"); a.code == "" {
+			a.err = errors.New("the sign-in answer carries neither a code nor an error")
+			renderResult(w, http.StatusBadRequest, pageData{Title: "Sign-in failed", Detail: "The answer carried no authorization code.", Failed: true})
+		} else {
+			renderResult(w, http.StatusOK, pageData{Title: "Signed in", Detail: "You are signed in and can return to your terminal."})
+		}
+		select {
+		case answers <- a:
+		default: // an answer was already taken; this one is a reload
+		}
+	})
+}
+
+type pageData struct {
+	Title  string
+	Detail string
+	Failed bool
+}
+
+// renderResult writes the page the person sees after the redirect. html/template escapes the
+// service's error text; the template is parsed here, once per sign-in, to keep start-up of every
+// other command free of it.
+func renderResult(w http.ResponseWriter, status int, data pageData) {
+	page := template.Must(template.New("result").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>aadcred: {{.Title}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;color:#222}
+h1{font-size:1.4em}{{if .Failed}}h1{color:#a00}{{end}}</style></head>
+<body><h1>{{.Title}}</h1><p>{{.Detail}}</p><p>You can close this tab.</p></body></html>
+`))
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_ = page.Execute(w, data)
+}

@@ -1,0 +1,159 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/aadcred/aadcred/core/entra"
+	"github.com/aadcred/aadcred/keystore"
+)
+
+// Store is where the cache keeps tokens and accounts between processes; *keystore.Store is one.
+// Access tokens and account labels live in the AccessTokens tier, which is read without the OS
+// keyring; refresh tokens live in the encrypted Secrets tier.
+type Store interface {
+	Read(ctx context.Context, tier keystore.Tier, name string) ([]byte, error)
+	Write(ctx context.Context, tier keystore.Tier, name string, data []byte) error
+	Delete(tier keystore.Tier, name string) error
+	List(tier keystore.Tier) ([]string, error)
+	Lock(ctx context.Context, name string, waiting func(holderPID int)) (unlock func() error, err error)
+}
+
+// tokenEntry is a cached access token as stored.
+type tokenEntry struct {
+	Key         cacheKey  `json:"key"`
+	AccessToken string    `json:"access_token"`
+	TokenType   string    `json:"token_type"`
+	ExpiresOn   time.Time `json:"expires_on"`
+	// RefreshAt is when a caller should stop serving the token and get a new one: a random
+	// 5 to 15 minutes before ExpiresOn, so that a fleet does not refresh in the same second.
+	RefreshAt time.Time `json:"refresh_at"`
+	TenantID  string    `json:"tenant_id,omitempty"`
+	ObjectID  string    `json:"object_id,omitempty"`
+	UPN       string    `json:"upn,omitempty"`
+	Audience  string    `json:"audience,omitempty"`
+	// Account names the account entry a user token belongs to.
+	Account string `json:"account,omitempty"`
+}
+
+func (e *tokenEntry) token() *Token {
+	return &Token{AccessToken: e.AccessToken, TokenType: e.TokenType, ExpiresOn: e.ExpiresOn,
+		TenantID: e.TenantID, ObjectID: e.ObjectID, UPN: e.UPN, Audience: e.Audience}
+}
+
+// usable reports whether the token may still be handed to a tool, which is told it expires
+// ReportMargin before it really does.
+func (e *tokenEntry) usable(now time.Time) bool { return now.Before(e.ExpiresOn.Add(-ReportMargin)) }
+
+// cached answers r through the cache. The hot path reads one file: no lock, no network, no
+// keyring. On a miss it takes the key's cross-process lock and looks again, so that of N
+// processes started together one gets the token and the others reuse it.
+func (c *Client) cached(ctx context.Context, r *settled) (*Token, error) {
+	key := c.keyFor(r)
+	name := key.name("t")
+	if e := c.readToken(ctx, name); e != nil && c.now().Before(e.RefreshAt) {
+		return e.token(), nil
+	}
+
+	unlock, err := c.lock(ctx, r, name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	stale := c.readToken(ctx, name)
+	if stale != nil && c.now().Before(stale.RefreshAt) {
+		return stale.token(), nil
+	}
+
+	tok, account, err := c.renew(ctx, r, key)
+	if err != nil {
+		if stale != nil && stale.usable(c.now()) && entra.Transient(err) {
+			c.log().Debug("refreshing failed for a passing reason; serving the cached token, which is still valid",
+				"expires_on", stale.ExpiresOn, "error", err)
+			return stale.token(), nil
+		}
+		return nil, err
+	}
+	c.writeToken(ctx, name, key, tok, account)
+	return tok, nil
+}
+
+// renew gets a fresh token for key: users through their kept refresh token (or a new sign-in),
+// applications by running their method again.
+func (c *Client) renew(ctx context.Context, r *settled, key cacheKey) (*Token, string, error) {
+	if key.Kind != userKind {
+		tok, err := c.obtain(ctx, r)
+		return tok, "", err
+	}
+	return c.renewUser(ctx, r)
+}
+
+// lock takes a cross-process lock, telling the person on the prompt stream when another process
+// holds it. The wait is bounded: long when that process may be waiting for a person to sign in.
+func (c *Client) lock(ctx context.Context, r *settled, name string) (func(), error) {
+	bound := time.Minute
+	if r.Interaction.Allowed {
+		bound += r.Interaction.Timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, bound)
+	defer cancel()
+	unlock, err := c.Store.Lock(ctx, name, func(pid int) {
+		fmt.Fprintf(r.Interaction.Prompt, "Waiting for another aadcred process (pid %d) that is getting the same token…\n", pid)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("waiting for another aadcred process to finish getting this token: %w", err)
+	}
+	return func() {
+		if err := unlock(); err != nil {
+			c.log().Debug("releasing the cache lock", "error", err)
+		}
+	}, nil
+}
+
+// readToken returns the entry called name, or nil. A damaged entry is reported once, removed and
+// treated as missing, so that it is simply obtained again.
+func (c *Client) readToken(ctx context.Context, name string) *tokenEntry {
+	data, err := c.Store.Read(ctx, keystore.AccessTokens, name)
+	if err != nil {
+		if !errors.Is(err, keystore.ErrNotFound) {
+			c.log().Warn(fmt.Sprintf("cached token unreadable, getting a new one: %v", err))
+		}
+		return nil
+	}
+	var e tokenEntry
+	if err := json.Unmarshal(data, &e); err != nil || e.AccessToken == "" || e.ExpiresOn.IsZero() {
+		c.log().Warn("a cached token was damaged; it has been removed and a new one will be obtained")
+		_ = c.Store.Delete(keystore.AccessTokens, name)
+		return nil
+	}
+	return &e
+}
+
+// writeToken caches tok. Failing to cache is reported but does not fail the call: the token is
+// good, only the next call will have to get its own.
+func (c *Client) writeToken(ctx context.Context, name string, key cacheKey, tok *Token, account string) {
+	now := c.now()
+	e := tokenEntry{
+		Key: key, AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresOn: tok.ExpiresOn,
+		RefreshAt: tok.ExpiresOn.Add(-refreshMargin(tok.ExpiresOn.Sub(now))),
+		TenantID:  tok.TenantID, ObjectID: tok.ObjectID, UPN: tok.UPN, Audience: tok.Audience, Account: account,
+	}
+	data, err := json.Marshal(e)
+	if err == nil {
+		err = c.Store.Write(ctx, keystore.AccessTokens, name, data)
+	}
+	if err != nil {
+		c.log().Warn(fmt.Sprintf("could not cache the token (the next call will get a new one): %v", err))
+	}
+}
+
+// refreshMargin is how long before expiry a token is renewed: random between 5 and 15 minutes,
+// and never more than half the token's lifetime, so that short-lived tokens are still served.
+func refreshMargin(lifetime time.Duration) time.Duration {
+	m := 5*time.Minute + rand.N(10*time.Minute)
+	return max(min(m, lifetime/2), 0)
+}

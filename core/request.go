@@ -1,0 +1,183 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"time"
+
+	"github.com/aadcred/aadcred/core/clientcert"
+	"github.com/aadcred/aadcred/core/entra"
+	"github.com/aadcred/aadcred/core/managedidentity"
+)
+
+// Well-known application IDs (REFERENCE.md 1.14).
+const (
+	// AzureCLIClientID is the Azure CLI's public client. Microsoft pre-authorizes it for Azure
+	// DevOps, Azure Resource Manager, Azure Container Registry and AKS, which is what lets one
+	// sign-in serve git, docker and kubectl. It is the default client for user sign-ins.
+	AzureCLIClientID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+	// AzureDevOpsResource is the Azure DevOps (Azure Repos) resource.
+	AzureDevOpsResource = "499b84ac-1321-427f-aa17-267ca6975798"
+	// AKSServerID is the AKS AAD server application, the audience of tokens for AKS clusters.
+	AKSServerID = "6dae42f8-4368-4678-94ff-3960e28e3630"
+	// ContainerRegistryResource is the Azure Container Registry audience.
+	ContainerRegistryResource = "https://containerregistry.azure.net"
+)
+
+// Request is everything that decides which token comes back.
+type Request struct {
+	// AuthorityHost is the sign-in service, e.g. https://login.microsoftonline.com; empty means
+	// the public cloud.
+	AuthorityHost string
+	// Tenant is a tenant GUID or verified domain, or organizations, common or consumers. Empty
+	// means organizations for user sign-ins; application methods need a real tenant.
+	Tenant string
+	// ClientID is the application asking. Empty means the Azure CLI's public client for user
+	// sign-ins; application methods need their own.
+	ClientID string
+	Target   Target
+	// Version picks the v2 (default) or the v1 endpoints.
+	Version entra.Version
+	// Method is how the token is obtained; empty means Auto.
+	Method     Method
+	Credential Credential
+	// Account selects one signed-in account (a UPN) when several are kept for the same tenant
+	// and client; it is also sent as the login hint of an interactive sign-in.
+	Account string
+	// Claims is a claims challenge from an earlier error or resource, sent with the request.
+	Claims      string
+	Interaction Interaction
+	// NoCache bypasses the cache: nothing is read from it or stored in it.
+	NoCache bool
+}
+
+// Credential is what the chosen method needs. Only the fields of that method are used.
+type Credential struct {
+	ClientSecret string
+
+	// Certificate is a loaded client certificate; CertificatePath (PEM or PFX) and
+	// CertificatePassword are used when it is nil.
+	Certificate         *clientcert.Credential
+	CertificatePath     string
+	CertificatePassword string
+	// SendCertificateChain sends the x5c header, which subject-name/issuer registrations need.
+	SendCertificateChain bool
+
+	// FederatedTokenFile is re-read for every token request: kubelet rotates it.
+	FederatedTokenFile string
+	// GitHubOIDCRequestURL and GitHubOIDCRequestToken (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN)
+	// obtain the federated token from GitHub Actions when there is no token file.
+	GitHubOIDCRequestURL   string
+	GitHubOIDCRequestToken string
+
+	Username string
+	Password string
+
+	// UserAssertion is the incoming user token that on-behalf-of exchanges.
+	UserAssertion string
+
+	// RefreshToken is redeemed by the refreshtoken method.
+	RefreshToken string
+
+	// ManagedIdentity selects a user-assigned identity; zero means system-assigned.
+	ManagedIdentity managedidentity.ID
+}
+
+// Interaction says whether and how a person may be involved.
+type Interaction struct {
+	// Allowed says a person may be asked. When false, methods that need one fail at once with
+	// an error that names SignInCommand.
+	Allowed bool
+	// Prompt receives instructions for the person (the device code, the URL to open). It must
+	// not be the tool's protocol stream; nil means io.Discard, which makes sense only when the
+	// person is reached another way.
+	Prompt io.Writer
+	// OpenBrowser opens a URL in the person's browser. Nil means none can be opened here: Auto
+	// then uses the device code, and the browser method prints the URL for the person to open.
+	OpenBrowser func(ctx context.Context, url string) error
+	// RedirectPort fixes the loopback port of the browser flow; zero picks a free one.
+	RedirectPort int
+	// FormPost asks for response_mode=form_post instead of query.
+	FormPost bool
+	// Timeout bounds the time a person has to finish signing in; zero means 15 minutes.
+	Timeout time.Duration
+	// SignInCommand is the command that signs in, named in errors when no person can be asked
+	// (for example "git credential-aad login").
+	SignInCommand string
+}
+
+// settled is a Request with every default applied and checked, the form the flows work on.
+type settled struct {
+	Request
+	authority *url.URL
+	endpoint  entra.Endpoint
+}
+
+// settle resolves Auto, applies the defaults and validates the request. getenv tells whether
+// this runs where managed identity is available.
+func settle(req Request, getenv func(string) string) (*settled, error) {
+	method, err := ParseMethod(string(req.Method))
+	if err != nil {
+		return nil, err
+	}
+	if method == Auto {
+		method = pickMethod(req, getenv)
+	}
+	req.Method = method
+	if req.AuthorityHost == "" {
+		req.AuthorityHost = PublicAuthorityHost
+	}
+	authority, err := entra.ParseAuthority(req.AuthorityHost)
+	if err != nil {
+		return nil, err
+	}
+	if err := req.Target.validate(); err != nil {
+		return nil, err
+	}
+	if req.Method.signsInUser() {
+		if req.Tenant == "" {
+			req.Tenant = "organizations"
+		}
+		if req.ClientID == "" {
+			req.ClientID = AzureCLIClientID
+		}
+	}
+	if req.Method != ManagedIdentity && req.Method != AzureCLI {
+		if req.Tenant == "" {
+			return nil, fmt.Errorf("the %s method needs a tenant: give --tenant or set AZURE_TENANT_ID", req.Method)
+		}
+		if err := entra.ValidateTenant(req.Tenant); err != nil {
+			return nil, err
+		}
+		if req.ClientID == "" {
+			return nil, fmt.Errorf("the %s method needs a client ID: give --client-id or set AZURE_CLIENT_ID", req.Method)
+		}
+	}
+	if req.Interaction.Prompt == nil {
+		req.Interaction.Prompt = io.Discard
+	}
+	if req.Interaction.Timeout == 0 {
+		req.Interaction.Timeout = 15 * time.Minute
+	}
+	return &settled{
+		Request:   req,
+		authority: authority,
+		endpoint:  entra.Endpoint{Authority: authority, Tenant: req.Tenant, Version: req.Version},
+	}, nil
+}
+
+// ErrInteractionRequired is returned (wrapped, with the command to run) when only a person could
+// obtain the token and none may be asked.
+var ErrInteractionRequired = errors.New("sign-in required")
+
+// needPerson is the error for a flow that needs a person when the policy says there is none.
+func (r *settled) needPerson() error {
+	if r.Interaction.SignInCommand != "" {
+		return fmt.Errorf("%w: no one can be asked to sign in here (no terminal, CI, or prompting disabled); run `%s` first",
+			ErrInteractionRequired, r.Interaction.SignInCommand)
+	}
+	return fmt.Errorf("%w: no one can be asked to sign in here (no terminal, CI, or prompting disabled)", ErrInteractionRequired)
+}
