@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/aadcred/aadcred/core/entra"
+)
+
+// Version is the release version, set at build time with
+// -ldflags "-X github.com/aadcred/aadcred/cmd/internal/cli.Version=…".
+var Version = "dev"
+
+// Tool is one of the three binaries: its name, how a person signs in through it, and the
+// commands it adds to the shared ones.
+type Tool struct {
+	Name  string // the binary, e.g. git-credential-aad
+	Usage string
+	// SignInCommand is how a person runs login through the tool, named whenever a sign-in is
+	// needed and no one can be asked (e.g. "git credential-aad login").
+	SignInCommand string
+	// Commands returns the tool's own commands (protocol actions, configure).
+	Commands func(s *Session) []*cli.Command
+}
+
+// Main runs the tool as this process and exits with its status.
+func Main(t Tool) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := t.Run(ctx, os.Args, SystemEnv())
+	stop()
+	os.Exit(code)
+}
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// Run runs the tool with args (args[0] is the program name) and returns the exit status. Errors
+// are written to env.Stderr as one line, with a hint line when there is one.
+func (t Tool) Run(ctx context.Context, args []string, env Env) int {
+	s := &Session{Tool: t, Env: env}
+	app := &cli.App{
+		Name:                      t.Name,
+		Usage:                     t.Usage,
+		Version:                   Version,
+		Reader:                    env.Stdin,
+		Writer:                    env.Stdout,
+		ErrWriter:                 env.Stderr,
+		DisableSliceFlagSeparator: true,
+		Suggest:                   true,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "debug", Usage: "log each step to stderr (secrets are never logged)", EnvVars: []string{"AADCRED_DEBUG"}},
+			&cli.StringFlag{Name: "profile", Usage: "use this profile of the configuration file", EnvVars: []string{"AADCRED_PROFILE"}},
+		},
+		Before: func(c *cli.Context) error {
+			s.debug = c.Bool("debug")
+			s.profile = c.String("profile")
+			return nil
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // errors are reported below, once
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+	}
+	app.Commands = append(app.Commands, sharedCommands(s)...)
+	if t.Commands != nil {
+		app.Commands = append(app.Commands, t.Commands(s)...)
+	}
+	err := app.RunContext(ctx, args)
+	return s.report(err)
+}
+
+// usageError marks a mistake on the command line.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// ExitError ends a command with a status and no further message (the command has already said
+// what it had to).
+type ExitError struct{ Code int }
+
+func (e ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// report prints err for a person and turns it into an exit status.
+func (s *Session) report(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var exit ExitError
+	if errors.As(err, &exit) {
+		return exit.Code
+	}
+	fmt.Fprintf(s.Env.Stderr, "%s: %s\n", s.Tool.Name, scrub(err.Error()))
+	var e *entra.Error
+	if errors.As(err, &e) {
+		if hint := e.Hint(); hint != "" {
+			fmt.Fprintf(s.Env.Stderr, "hint: %s\n", hint)
+		}
+	}
+	var usage usageError
+	if errors.As(err, &usage) {
+		return exitUsage
+	}
+	return exitError
+}

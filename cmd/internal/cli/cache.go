@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/aadcred/aadcred/core"
+)
+
+func cacheCommand(s *Session) *cli.Command {
+	filterFlags := []cli.Flag{
+		&cli.StringFlag{Name: "tenant", Usage: "tokens of this tenant"},
+		&cli.StringFlag{Name: "client-id", Usage: "tokens of this client"},
+		&cli.StringFlag{Name: "target", Usage: "tokens whose scope or resource contains this"},
+		&cli.StringFlag{Name: "account", Usage: "tokens of this account (UPN)"},
+		&cli.BoolFlag{Name: "expired", Usage: "only expired tokens"},
+	}
+	return &cli.Command{
+		Name:  "cache",
+		Usage: "list, delete and clean cached tokens",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "list",
+				Usage: "list cached access tokens (never the tokens themselves)",
+				Action: func(c *cli.Context) error {
+					return printTokens(s, c)
+				},
+			},
+			{
+				Name:      "delete",
+				Usage:     "delete cached access tokens by ID or filters; sign-ins are kept",
+				ArgsUsage: "[ID...]",
+				Flags:     filterFlags,
+				Action: func(c *cli.Context) error {
+					ids := c.Args().Slice()
+					f := tokenFilter(c)
+					if len(ids) == 0 && f == (filter{}) {
+						return usageError{fmt.Errorf("name the tokens to delete: IDs from `cache list`, or filters such as --tenant or --expired")}
+					}
+					return deleteTokens(s, c, func(t core.CachedToken, now time.Time) bool {
+						if len(ids) > 0 {
+							return slices.Contains(ids, t.ID)
+						}
+						return f.match(t, now)
+					})
+				},
+			},
+			{
+				Name:  "clean",
+				Usage: "delete every cached access token (or only expired ones); sign-ins are kept",
+				Flags: []cli.Flag{&cli.BoolFlag{Name: "expired", Usage: "only expired tokens"}},
+				Action: func(c *cli.Context) error {
+					expired := c.Bool("expired")
+					return deleteTokens(s, c, func(t core.CachedToken, now time.Time) bool {
+						return !expired || !now.Before(t.ExpiresOn)
+					})
+				},
+			},
+		},
+	}
+}
+
+type filter struct {
+	tenant, clientID, target, account string
+	expired                           bool
+}
+
+func tokenFilter(c *cli.Context) filter {
+	return filter{c.String("tenant"), c.String("client-id"), c.String("target"), c.String("account"), c.Bool("expired")}
+}
+
+func (f filter) match(t core.CachedToken, now time.Time) bool {
+	return (f.tenant == "" || strings.EqualFold(t.Tenant, f.tenant) || strings.EqualFold(t.TenantID, f.tenant)) &&
+		(f.clientID == "" || strings.EqualFold(t.ClientID, f.clientID)) &&
+		(f.target == "" || strings.Contains(strings.ToLower(t.Target), strings.ToLower(f.target))) &&
+		(f.account == "" || strings.EqualFold(t.UPN, f.account)) &&
+		(!f.expired || !now.Before(t.ExpiresOn))
+}
+
+func deleteTokens(s *Session, c *cli.Context, match func(core.CachedToken, time.Time) bool) error {
+	client, err := s.Client()
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	n, err := client.DeleteTokens(c.Context, func(t core.CachedToken) bool { return match(t, now) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Env.Stderr, "Deleted %d cached token(s).\n", n)
+	return nil
+}
+
+func printTokens(s *Session, c *cli.Context) error {
+	client, err := s.Client()
+	if err != nil {
+		return err
+	}
+	tokens, err := client.CachedTokens(c.Context)
+	if err != nil {
+		return err
+	}
+	if len(tokens) == 0 {
+		fmt.Fprintln(s.Env.Stdout, "  none")
+		return nil
+	}
+	now := time.Now()
+	w := tabwriter.NewWriter(s.Env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "  ID\tTARGET\tKIND\tACCOUNT\tTENANT\tEXPIRES")
+	for _, t := range tokens {
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Target, t.Kind, orUnknown(t.UPN),
+			firstNonEmpty(t.TenantID, t.Tenant), timeUntil(t.ExpiresOn, now))
+	}
+	return w.Flush()
+}
+
+// sharedCommands are the commands every binary offers.
+func sharedCommands(s *Session) []*cli.Command {
+	return []*cli.Command{tokenCommand(s), loginCommand(s), logoutCommand(s), statusCommand(s), cacheCommand(s)}
+}

@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aadcred/aadcred/core"
+	"github.com/aadcred/aadcred/core/config"
+	"github.com/aadcred/aadcred/core/entra"
+	"github.com/aadcred/aadcred/core/managedidentity"
+)
+
+// Inputs are the settings of a token request as a command received them: from its flags, or
+// from what a tool's protocol said. Empty means "not given here", so that the environment, the
+// configuration file and the defaults fill in, in that order.
+type Inputs struct {
+	Tenant        string
+	ClientID      string
+	Method        string
+	AuthorityHost string
+	Cloud         string
+	Account       string
+
+	Scopes   []string
+	Resource string
+	V1       bool
+
+	ClientSecret        string
+	Certificate         string
+	CertificatePassword string
+	FederatedTokenFile  string
+	Username            string
+	Password            string
+	// Identity selects a user-assigned managed identity: a client ID, or an ARM resource ID
+	// (/subscriptions/…), or object_id=<id>.
+	Identity string
+
+	NoBrowser    bool
+	NoCache      bool
+	RedirectPort int
+	Timeout      time.Duration
+
+	// Interactive says a person may be asked, as far as the tool knows; the session adds its
+	// own conditions (CI, a terminal).
+	Interactive bool
+}
+
+// Request turns inputs into a core request, resolving each setting from the inputs, then the
+// environment (azidentity's variable names), then the configuration file, then the default.
+func (s *Session) Request(in Inputs) (core.Request, error) {
+	settings, err := s.Settings()
+	if err != nil {
+		return core.Request{}, err
+	}
+	env := s.Env.Getenv
+	resolved := []config.Value{
+		config.Resolve("tenant", in.Tenant, env("AZURE_TENANT_ID"), settings.Tenant, ""),
+		config.Resolve("client_id", in.ClientID, env("AZURE_CLIENT_ID"), settings.ClientID, ""),
+		config.Resolve("method", in.Method, env("AADCRED_METHOD"), settings.Method, string(core.Auto)),
+		config.Resolve("account", in.Account, "", settings.LoginHint, ""),
+	}
+	tenant, clientID, methodName, account := resolved[0], resolved[1], resolved[2], resolved[3]
+	authority, err := s.authority(in, settings)
+	if err != nil {
+		return core.Request{}, err
+	}
+	resolved = append(resolved, authority)
+	for _, v := range resolved {
+		s.Log().Debug("setting " + v.String())
+	}
+	method, err := core.ParseMethod(methodName.Value)
+	if err != nil {
+		return core.Request{}, fmt.Errorf("%s: %w", methodName.Source, err)
+	}
+
+	req := core.Request{
+		AuthorityHost: authority.Value,
+		Tenant:        tenant.Value,
+		ClientID:      clientID.Value,
+		Target:        core.Target{Scopes: in.Scopes, Resource: in.Resource},
+		Method:        method,
+		Account:       account.Value,
+		NoCache:       in.NoCache,
+		Credential: core.Credential{
+			ClientSecret:           firstNonEmpty(in.ClientSecret, env("AZURE_CLIENT_SECRET")),
+			CertificatePath:        firstNonEmpty(in.Certificate, env("AZURE_CLIENT_CERTIFICATE_PATH")),
+			CertificatePassword:    firstNonEmpty(in.CertificatePassword, env("AZURE_CLIENT_CERTIFICATE_PASSWORD")),
+			SendCertificateChain:   truthy(env("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN")),
+			FederatedTokenFile:     firstNonEmpty(in.FederatedTokenFile, env("AZURE_FEDERATED_TOKEN_FILE")),
+			GitHubOIDCRequestURL:   env("ACTIONS_ID_TOKEN_REQUEST_URL"),
+			GitHubOIDCRequestToken: env("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+			Username:               firstNonEmpty(in.Username, env("AZURE_USERNAME")),
+			Password:               firstNonEmpty(in.Password, env("AZURE_PASSWORD")),
+		},
+		Interaction: s.interaction(in),
+	}
+	req.Interaction.RedirectPort = cmp.Or(in.RedirectPort, settings.RedirectPort)
+	if in.V1 {
+		req.Version = entra.V1
+	}
+	if method == core.ManagedIdentity {
+		// A managed identity is selected by --identity, else by AZURE_CLIENT_ID as azidentity does.
+		id := in.Identity
+		if id == "" && clientID.Source == config.SourceEnv {
+			id = clientID.Value
+		}
+		if req.Credential.ManagedIdentity, err = parseIdentity(id); err != nil {
+			return core.Request{}, err
+		}
+	}
+	return req, nil
+}
+
+// authority resolves the authority host: an explicit host beats a cloud name at the same level.
+func (s *Session) authority(in Inputs, settings config.Settings) (config.Value, error) {
+	fromCloud := func(name string) (string, error) {
+		if name == "" {
+			return "", nil
+		}
+		c, err := core.LookupCloud(name)
+		return c.AuthorityHost, err
+	}
+	flagCloud, err := fromCloud(in.Cloud)
+	if err != nil {
+		return config.Value{}, err
+	}
+	fileCloud, err := fromCloud(settings.Cloud)
+	if err != nil {
+		return config.Value{}, fmt.Errorf("configuration: %w", err)
+	}
+	v := config.Resolve("authority_host",
+		firstNonEmpty(in.AuthorityHost, flagCloud),
+		s.Env.Getenv("AZURE_AUTHORITY_HOST"),
+		firstNonEmpty(settings.AuthorityHost, fileCloud),
+		core.PublicAuthorityHost)
+	if _, err := entra.ParseAuthority(v.Value); err != nil {
+		return config.Value{}, fmt.Errorf("%s: %w", v.Source, err)
+	}
+	return v, nil
+}
+
+// parseIdentity reads a managed-identity selector: a client ID, an ARM resource ID, or
+// client_id=, object_id=, resource_id= forms.
+func parseIdentity(s string) (managedidentity.ID, error) {
+	s = strings.TrimSpace(s)
+	key, value, hasKey := strings.Cut(s, "=")
+	switch {
+	case s == "":
+		return managedidentity.ID{}, nil
+	case hasKey && key == "client_id":
+		return managedidentity.ID{ClientID: value}, nil
+	case hasKey && (key == "object_id" || key == "principal_id"):
+		return managedidentity.ID{ObjectID: value}, nil
+	case hasKey && (key == "resource_id" || key == "msi_res_id"):
+		return managedidentity.ID{ResourceID: value}, nil
+	case hasKey:
+		return managedidentity.ID{}, fmt.Errorf("managed identity %q: use client_id=, object_id= or resource_id=", s)
+	case strings.HasPrefix(s, "/subscriptions/"):
+		return managedidentity.ID{ResourceID: s}, nil
+	}
+	return managedidentity.ID{ClientID: s}, nil
+}
