@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -65,6 +66,9 @@ func (c *Client) startDeviceCode(ctx context.Context, r *settled) (*DeviceCodeFl
 }
 
 func (c *Client) pollDeviceCode(ctx context.Context, flow *DeviceCodeFlow) (*Token, error) {
+	if flow == nil || flow.code == nil || flow.r == nil {
+		return nil, errors.New("no device code sign-in in progress to wait for: start one with StartDeviceCode")
+	}
 	poll := maps.Clone(flow.form)
 	if flow.r.Version == entra.V2 {
 		poll.Set("client_info", "1")
