@@ -49,7 +49,8 @@ func (c *Client) renewUser(ctx context.Context, r *settled) (*Token, string, err
 		if !errors.Is(err, errNoRefreshToken) {
 			return nil, "", err
 		}
-		if !r.Interaction.Allowed {
+		// The password method signs in again without a person, as signIn lets it.
+		if !r.Interaction.Allowed && r.Method != Password {
 			return nil, "", fmt.Errorf("the sign-in of %s can no longer be used (%w); %w", acct.UPN, err, r.needPerson())
 		}
 		c.log().Warn(fmt.Sprintf("the sign-in of %s can no longer be used (%v); signing in again", acct.UPN, err))
