@@ -55,8 +55,13 @@ func (e *tokenEntry) usable(now time.Time) bool { return now.Before(e.ExpiresOn.
 func (c *Client) cached(ctx context.Context, r *settled) (*Token, error) {
 	key := c.keyFor(r)
 	name := key.name("t")
-	if e := c.readToken(ctx, name); e != nil && c.now().Before(e.RefreshAt) {
-		return e.token(), nil
+	// A claims challenge says that a resource refused the token it was shown, most likely the
+	// cached one: it is renewed with the claims, and the cached token is not served instead.
+	challenged := r.Claims != ""
+	if !challenged {
+		if e := c.readToken(ctx, name); e != nil && c.now().Before(e.RefreshAt) {
+			return e.token(), nil
+		}
 	}
 
 	unlock, err := c.lock(ctx, r, name)
@@ -64,9 +69,12 @@ func (c *Client) cached(ctx context.Context, r *settled) (*Token, error) {
 		return nil, err
 	}
 	defer unlock()
-	stale := c.readToken(ctx, name)
-	if stale != nil && c.now().Before(stale.RefreshAt) {
-		return stale.token(), nil
+	var stale *tokenEntry
+	if !challenged {
+		stale = c.readToken(ctx, name)
+		if stale != nil && c.now().Before(stale.RefreshAt) {
+			return stale.token(), nil
+		}
 	}
 
 	tok, account, err := c.renew(ctx, r, key)

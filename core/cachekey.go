@@ -12,7 +12,8 @@ import (
 )
 
 // cacheKey is every input that changes which token comes back. Two requests with equal keys may
-// share a cached token; anything not here (a prompt writer, a timeout) does not change the token.
+// share a cached token; anything not here (a prompt writer, a timeout) does not change the token,
+// except a claims challenge, which is one-off and so renews the keyed token instead.
 type cacheKey struct {
 	Authority string `json:"authority"`
 	Tenant    string `json:"tenant,omitempty"`
