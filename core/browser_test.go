@@ -277,3 +277,34 @@ func authorize(t *testing.T, fake *fakeentra.Server, authorizeURL string) (code,
 	}
 	return q.Get("code"), q.Get("state")
 }
+
+func TestAuthCodeFormsRefuseBadInput(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, fakeentra.Options{}, nil)
+	client := w.client()
+	req := w.request("", core.Resource(core.AzureDevOpsResource))
+	for _, redirectURI := range []string{"", "/signin", "localhost:8400", "http://"} {
+		_, err := client.AuthCodeURL(req, redirectURI)
+		wantError(t, err, "not an absolute URL")
+	}
+	flow, err := client.AuthCodeURL(req, "http://localhost:8400")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		flow        *core.AuthCodeFlow
+		code, state string
+		want        string
+	}{
+		{nil, "code", "state", "no sign-in in progress"},
+		{&core.AuthCodeFlow{}, "code", "", "no sign-in in progress"},
+		{flow, "", flow.State, "no authorization code"},
+		{flow, "code", "", "state does not match"},
+	} {
+		_, err := client.RedeemCode(context.Background(), req, c.flow, c.code, c.state)
+		wantError(t, err, c.want)
+	}
+	if n := len(w.fake.Requests()); n != 0 {
+		t.Errorf("the fake saw %d requests", n)
+	}
+}

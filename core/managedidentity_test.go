@@ -107,3 +107,35 @@ func TestManagedIdentityPlatforms(t *testing.T) {
 		})
 	}
 }
+
+// TestManagedIdentityCached caches each identity's token apart: a user-assigned identity is
+// never answered with the system identity's token.
+func TestManagedIdentityCached(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, fakeentra.Options{}, nil)
+	user := fakeentra.ManagedIdentity{
+		ClientID:   "0defa017-0000-4000-8000-0000000000c2",
+		ObjectID:   "0defa017-0000-4000-8000-0000000000b2",
+		ResourceID: "/subscriptions/00000000-0000-4000-8000-00000000005b/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/builder",
+	}
+	if err := w.fake.AddManagedIdentity(user); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		for _, c := range []struct {
+			id       managedidentity.ID
+			objectID string
+		}{
+			{managedidentity.ID{}, fakeentra.SystemIdentityObjectID},
+			{managedidentity.ID{ClientID: user.ClientID}, user.ObjectID},
+			{managedidentity.ID{ResourceID: user.ResourceID}, user.ObjectID},
+		} {
+			req := w.request(core.ManagedIdentity, core.Resource(core.ContainerRegistryResource))
+			req.Credential.ManagedIdentity = c.id
+			w.checkToken(acquire(t, w.client(), req), core.ContainerRegistryResource, labels{objectID: c.objectID})
+		}
+	}
+	if n := w.fake.Count(fakeentra.EndpointIMDS); n != 3 {
+		t.Errorf("IMDS was asked %d times for 3 identities asked twice, want 3", n)
+	}
+}

@@ -126,3 +126,33 @@ func TestRefreshTokenMethod(t *testing.T) {
 		noSecrets(t, err, req.Credential.RefreshToken)
 	})
 }
+
+// TestOnBehalfOfCachedPerUser caches on-behalf-of tokens by the incoming assertion: one user's
+// downstream token is never handed out for another user's request.
+func TestOnBehalfOfCachedPerUser(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, fakeentra.Options{}, nil)
+	const bob, bobsPassword = "bob@contoso.onmicrosoft.com", "bobs-password"
+	if err := w.fake.AddUser(fakeentra.User{UPN: bob, Password: bobsPassword}); err != nil {
+		t.Fatal(err)
+	}
+	apiID, apiSecret := w.fake.NewServicePrincipal("")
+	assertions := map[string]string{}
+	for upn, password := range map[string]string{fakeentra.DefaultUser: fakeentra.DefaultUserPassword, bob: bobsPassword} {
+		incoming := w.passwordRequest(core.Scope("api://"+apiID+"/.default"), entra.V2)
+		incoming.Credential = core.Credential{Username: upn, Password: password}
+		incoming.NoCache = true
+		assertions[upn] = acquire(t, w.uncachedClient(), incoming).AccessToken
+	}
+	for range 2 {
+		for _, upn := range []string{fakeentra.DefaultUser, bob} {
+			req := w.appRequest(core.OnBehalfOf, apiID, core.Resource(core.AzureDevOpsResource), entra.V2,
+				core.Credential{ClientSecret: apiSecret, UserAssertion: assertions[upn]})
+			req.NoCache = false
+			w.checkToken(acquire(t, w.client(), req), core.AzureDevOpsResource, labels{upn: upn})
+		}
+	}
+	if got := grants(w.fake)["urn:ietf:params:oauth:grant-type:jwt-bearer"]; got != 2 {
+		t.Errorf("%d exchanges, want one per user", got)
+	}
+}
