@@ -57,27 +57,53 @@ func (t Tool) Run(ctx context.Context, args []string, env Env) int {
 		ErrWriter:                 env.Stderr,
 		DisableSliceFlagSeparator: true,
 		Suggest:                   true,
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "debug", Usage: "log each step to stderr (secrets are never logged)", EnvVars: []string{"AADCRED_DEBUG"}},
-			&cli.StringFlag{Name: "profile", Usage: "use this profile of the configuration file", EnvVars: []string{"AADCRED_PROFILE"}},
-		},
-		Before: func(c *cli.Context) error {
-			s.debug = c.Bool("debug")
-			s.profile = c.String("profile")
-			return nil
-		},
+		Flags:          s.commonFlags(),
+		Before:         s.readCommonFlags,
 		ExitErrHandler: func(*cli.Context, error) {}, // errors are reported below, once
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usageError{err}
-		},
+		OnUsageError:   onUsageError,
 	}
 	app.Commands = append(app.Commands, sharedCommands(s)...)
 	if t.Commands != nil {
 		app.Commands = append(app.Commands, t.Commands(s)...)
 	}
+	for _, c := range app.Commands {
+		s.addCommonFlags(c)
+	}
 	err := app.RunContext(ctx, args)
 	return s.report(err)
 }
+
+// commonFlags are accepted before and after any command name: `token --debug` works as well as
+// `--debug token`.
+func (s *Session) commonFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "debug", Usage: "log each step to stderr (secrets are never logged)", EnvVars: []string{"AADCRED_DEBUG"}},
+		&cli.StringFlag{Name: "profile", Usage: "use this profile of the configuration file", EnvVars: []string{"AADCRED_PROFILE"}},
+	}
+}
+
+func (s *Session) readCommonFlags(c *cli.Context) error {
+	s.debug = s.debug || c.Bool("debug")
+	if p := c.String("profile"); p != "" {
+		s.profile = p
+	}
+	return nil
+}
+
+// addCommonFlags gives cmd and its subcommands the common flags, and makes a usage mistake an
+// error on stderr rather than a help text on stdout, which may be a tool's protocol stream.
+func (s *Session) addCommonFlags(cmd *cli.Command) {
+	if !cmd.SkipFlagParsing {
+		cmd.Flags = append(cmd.Flags, s.commonFlags()...)
+		cmd.Before = s.readCommonFlags
+	}
+	cmd.OnUsageError = onUsageError
+	for _, sub := range cmd.Subcommands {
+		s.addCommonFlags(sub)
+	}
+}
+
+func onUsageError(_ *cli.Context, err error, _ bool) error { return usageError{err} }
 
 // usageError marks a mistake on the command line.
 type usageError struct{ error }
@@ -108,6 +134,7 @@ func (s *Session) report(err error) int {
 	}
 	var usage usageError
 	if errors.As(err, &usage) {
+		fmt.Fprintf(s.Env.Stderr, "Run '%s help' for usage.\n", s.Tool.Name)
 		return exitUsage
 	}
 	return exitError

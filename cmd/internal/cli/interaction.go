@@ -13,11 +13,19 @@ import (
 	"github.com/aadcred/aadcred/core"
 )
 
-// PersonPresent reports whether a person can be asked to sign in, as far as the session can tell:
-// not in CI, and someone is watching stderr. Tools add their own signals (GIT_TERMINAL_PROMPT,
-// ExecCredential's spec.interactive) through Inputs.Interactive.
+// PersonPresent reports whether a person can be asked to sign in, as far as the session can tell.
+// AADCRED_PROMPT=never or always decides outright (always suits a terminal that stderr reaches
+// through a pipe); otherwise a person is present when stderr is a terminal and CI is not set.
+// Tools add their own signals (GIT_TERMINAL_PROMPT, ExecCredential's spec.interactive) through
+// Inputs.Interactive.
 func (s *Session) PersonPresent() bool {
-	return s.Env.Terminal && !truthy(s.Env.Getenv("CI")) && !truthy(s.Env.Getenv("AADCRED_NO_PROMPT"))
+	switch strings.ToLower(s.Env.Getenv("AADCRED_PROMPT")) {
+	case "never":
+		return false
+	case "always":
+		return true
+	}
+	return s.Env.Terminal && !truthy(s.Env.Getenv("CI"))
 }
 
 func (s *Session) interaction(in Inputs) core.Interaction {

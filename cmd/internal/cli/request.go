@@ -68,7 +68,9 @@ func (s *Session) Request(in Inputs) (core.Request, error) {
 	}
 	resolved = append(resolved, authority)
 	for _, v := range resolved {
-		s.Log().Debug("setting " + v.String())
+		if v.Source != config.SourceNone {
+			s.Log().Debug("setting " + v.String())
+		}
 	}
 	method, err := core.ParseMethod(methodName.Value)
 	if err != nil {

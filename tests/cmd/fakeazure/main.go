@@ -38,6 +38,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := writeEnv(stdout, fakes.env()); err != nil {
 		return fmt.Errorf("writing environment: %w", err)
 	}
+	// A comment to a shell's eval, and to a program reading the lines the sign that all are out.
+	if _, err := fmt.Fprintln(stdout, "# ready"); err != nil {
+		return fmt.Errorf("writing environment: %w", err)
+	}
 	<-ctx.Done()
 	return nil
 }

@@ -1,0 +1,47 @@
+package harness
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Binaries are the aadcred commands the tests run.
+var Binaries = []string{"git-credential-aad", "docker-credential-aad", "kubectl-aad"}
+
+// Build compiles the binaries (and any extra main packages, given as module-relative paths such
+// as ./tests/cmd/fakeazure) into dir.
+func Build(dir string, extra ...string) error {
+	root, err := ModuleRoot()
+	if err != nil {
+		return err
+	}
+	pkgs := append([]string{}, extra...)
+	for _, b := range Binaries {
+		pkgs = append(pkgs, "./cmd/"+b)
+	}
+	cmd := exec.Command("go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
+	cmd.Dir = root
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", strings.Join(pkgs, " "), err, out.String())
+	}
+	return nil
+}
+
+// ModuleRoot is the directory of aadcred's go.mod.
+func ModuleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", fmt.Errorf("not inside the aadcred module")
+	}
+	return filepath.Dir(gomod), nil
+}

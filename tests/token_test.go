@@ -1,0 +1,87 @@
+package tests
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aadcred/aadcred/tests/fakeentra"
+	"github.com/aadcred/aadcred/tests/harness"
+)
+
+// TestTokenAgainstStandaloneFake runs the fake as its own process, the way the README's demo does,
+// and asks each binary for a token with a service principal: stdout holds the JWT and nothing else.
+func TestTokenAgainstStandaloneFake(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	fake := exec.CommandContext(ctx, filepath.Join(bin, "fakeazure"), "--state-dir", t.TempDir())
+	out, err := fake.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); fake.Wait() })
+	env := readExports(t, out)
+
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	for _, name := range []string{"SSL_CERT_FILE", "AZURE_AUTHORITY_HOST", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"} {
+		w.Set(name, env[name])
+	}
+	verifier := fakeentra.NewVerifier(env["FAKEAZURE_JWKS_URL"], httpClientTrusting(t, env["SSL_CERT_FILE"]))
+	for _, b := range harness.Binaries {
+		const resource = "https://management.azure.com/"
+		r := w.Run("", b, "token", "--method", "clientsecret", "--resource", resource)
+		if r.Code != 0 {
+			t.Fatalf("%s token: exit %d\n%s", b, r.Code, r.Stderr)
+		}
+		token, rest, _ := strings.Cut(r.Stdout, "\n")
+		if rest != "" {
+			t.Errorf("%s token: stdout has more than the token: %q", b, rest)
+		}
+		claims, err := verifier.Verify(token, resource)
+		if err != nil {
+			t.Fatalf("%s token: the printed token does not verify for %s: %v", b, resource, err)
+		}
+		if claims.TenantID != env["AZURE_TENANT_ID"] || claims.AppID != env["AZURE_CLIENT_ID"] {
+			t.Errorf("%s token: tid %s appid %s", b, claims.TenantID, claims.AppID)
+		}
+	}
+}
+
+// readExports reads fakeazure's `export NAME='value'` lines up to the line that says it is ready.
+func readExports(t *testing.T, r io.Reader) map[string]string {
+	t.Helper()
+	result := make(chan map[string]string, 1)
+	go func() {
+		env := map[string]string{}
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			if sc.Text() == "# ready" {
+				break
+			}
+			line, ok := strings.CutPrefix(sc.Text(), "export ")
+			if !ok {
+				continue
+			}
+			name, value, _ := strings.Cut(line, "=")
+			env[name] = strings.Trim(value, "'")
+		}
+		result <- env
+	}()
+	select {
+	case env := <-result:
+		if env["AZURE_CLIENT_SECRET"] == "" {
+			t.Fatalf("fakeazure printed no service principal: %v", env)
+		}
+		return env
+	case <-time.After(30 * time.Second):
+		t.Fatal("fakeazure did not print its environment")
+		return nil
+	}
+}
