@@ -57,10 +57,10 @@ func (t Tool) Run(ctx context.Context, args []string, env Env) int {
 		ErrWriter:                 env.Stderr,
 		DisableSliceFlagSeparator: true,
 		Suggest:                   true,
-		Flags:          s.commonFlags(),
-		Before:         s.readCommonFlags,
-		ExitErrHandler: func(*cli.Context, error) {}, // errors are reported below, once
-		OnUsageError:   onUsageError,
+		Flags:                     s.commonFlags(),
+		Before:                    s.readCommonFlags,
+		ExitErrHandler:            func(*cli.Context, error) {}, // errors are reported below, once
+		OnUsageError:              onUsageError,
 	}
 	app.Commands = append(app.Commands, sharedCommands(s)...)
 	if t.Commands != nil {
