@@ -18,9 +18,10 @@ import (
 	"github.com/aadcred/aadcred/tests/fakeentra"
 )
 
-// The resources of the three tools, and ARM.
+// armResource is Azure Resource Manager's v1 resource.
 const armResource = "https://management.core.windows.net/"
 
+// toolResources are what git, docker and kubectl need tokens for (Azure DevOps, ACR, AKS), and ARM.
 var toolResources = []string{core.AzureDevOpsResource, core.ContainerRegistryResource, core.AKSServerID, armResource}
 
 // signIn runs the login command's sign-in in tenant: upn signs in in the browser with password.

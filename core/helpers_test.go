@@ -370,15 +370,6 @@ func (s *countingStore) Lock(ctx context.Context, name string, waiting func(int)
 	return s.Store.Lock(ctx, name, waiting)
 }
 
-// reset forgets the counts.
-func (s *countingStore) reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	clear(s.reads)
-	clear(s.writes)
-	s.locks, s.lists = 0, 0
-}
-
 // total is every operation counted.
 func (s *countingStore) total() int {
 	s.mu.Lock()
