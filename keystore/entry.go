@@ -14,7 +14,7 @@ import (
 // name (its label, e.g. "secrets/abc") so that a file moved to another name
 // is detected rather than served as someone else's credential.
 //
-//	plain:  "AADP" 0x01 crc32c(label 0x00 data)[4] data
+//	plain:  "AADP" 0x01 fnv32a(label 0x00 data)[4] data
 //	sealed: "AADS" 0x01 keyID[8] nonce[12] AES-256-GCM(data, aad = header || label)
 const (
 	plainMagic    = "AADP"
