@@ -61,6 +61,9 @@ func (c *Client) renewUser(ctx context.Context, r *settled) (*Token, string, err
 // redeemAccount redeems acct's refresh token for r's target and keeps the new refresh token the
 // answer brings. A rejected refresh token is deleted, so that it is never sent again.
 func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEntry) (*Token, error) {
+	// No person waits on this, even when a sign-in may follow it.
+	ctx, cancel := context.WithTimeout(ctx, r.Timeout)
+	defer cancel()
 	name := acct.name()
 	rt, err := c.Store.Read(ctx, keystore.Secrets, name)
 	switch {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
+	"html"
 	"net"
 	"net/http"
 	"strconv"
@@ -125,17 +125,19 @@ type pageData struct {
 	Failed bool
 }
 
-// renderResult writes the page the person sees after the redirect. html/template escapes the
-// service's error text; the template is parsed here, once per sign-in, to keep start-up of every
-// other command free of it.
+// renderResult writes the page the person sees after the redirect. The service's error text is
+// HTML-escaped: it arrives in the redirect's query, where anyone could have put anything.
 func renderResult(w http.ResponseWriter, status int, data pageData) {
-	page := template.Must(template.New("result").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>aadcred: {{.Title}}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;color:#222}
-h1{font-size:1.4em}{{if .Failed}}h1{color:#a00}{{end}}</style></head>
-<body><h1>{{.Title}}</h1><p>{{.Detail}}</p><p>You can close this tab.</p></body></html>
-`))
+	color := "#222"
+	if data.Failed {
+		color = "#a00"
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_ = page.Execute(w, data)
+	fmt.Fprintf(w, `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>aadcred: %[1]s</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;color:#222}
+h1{font-size:1.4em;color:%[3]s}</style></head>
+<body><h1>%[1]s</h1><p>%[2]s</p><p>You can close this tab.</p></body></html>
+`, html.EscapeString(data.Title), html.EscapeString(data.Detail), color)
 }

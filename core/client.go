@@ -47,6 +47,11 @@ func (c *Client) Acquire(ctx context.Context, req Request) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !r.Method.interactive() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.Timeout)
+		defer cancel()
+	}
 	if c.Store == nil || r.NoCache {
 		return c.obtain(ctx, r)
 	}

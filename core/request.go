@@ -52,6 +52,9 @@ type Request struct {
 	Interaction Interaction
 	// NoCache bypasses the cache: nothing is read from it or stored in it.
 	NoCache bool
+	// Timeout bounds the work no person waits on (the cache, a refresh, an application's
+	// sign-in); zero means 30 s. A person's sign-in has its own, longer Interaction.Timeout.
+	Timeout time.Duration
 }
 
 // Credential is what the chosen method needs. Only the fields of that method are used.
@@ -161,6 +164,9 @@ func settle(req Request, getenv func(string) string) (*settled, error) {
 	}
 	if req.Interaction.Timeout == 0 {
 		req.Interaction.Timeout = 15 * time.Minute
+	}
+	if req.Timeout == 0 {
+		req.Timeout = 30 * time.Second
 	}
 	return &settled{
 		Request:   req,

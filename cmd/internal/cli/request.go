@@ -40,7 +40,10 @@ type Inputs struct {
 	NoBrowser    bool
 	NoCache      bool
 	RedirectPort int
-	Timeout      time.Duration
+	// Timeout is the time a person has to finish signing in; SilentTimeout bounds everything
+	// else (the cache, a refresh, an application's sign-in). Zero means core's defaults.
+	Timeout       time.Duration
+	SilentTimeout time.Duration
 
 	// Interactive says a person may be asked, as far as the tool knows; the session adds its
 	// own conditions (CI, a terminal).
@@ -85,6 +88,7 @@ func (s *Session) Request(in Inputs) (core.Request, error) {
 		Method:        method,
 		Account:       account.Value,
 		NoCache:       in.NoCache,
+		Timeout:       in.SilentTimeout,
 		Credential: core.Credential{
 			ClientSecret:           firstNonEmpty(in.ClientSecret, env("AZURE_CLIENT_SECRET")),
 			CertificatePath:        firstNonEmpty(in.Certificate, env("AZURE_CLIENT_CERTIFICATE_PATH")),
