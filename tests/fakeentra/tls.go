@@ -111,3 +111,8 @@ func newTrustingClient(pool *x509.CertPool) *http.Client {
 		Proxy:             nil,
 	}}
 }
+
+// ServerTLSConfig returns a TLS configuration with the fake's certificate for 127.0.0.1 and
+// localhost, signed by its CA. The other fakes (Azure Repos, ACR, AKS) serve with it, so that one
+// CA file (CAFile) is all a client needs to trust every fake.
+func (s *Server) ServerTLSConfig() *tls.Config { return s.tls.config.Clone() }
