@@ -1,0 +1,236 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aadcred/aadcred/core"
+	"github.com/aadcred/aadcred/core/managedidentity"
+)
+
+// testSession is a session over a fake environment and a configuration file with cfg.
+func testSession(t *testing.T, env map[string]string, cfg string) (*Session, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"AADCRED_CONFIG": path, "AADCRED_CACHE_DIR": filepath.Join(dir, "cache")}
+	for k, v := range env {
+		vars[k] = v
+	}
+	var stdout, stderr bytes.Buffer
+	s := &Session{
+		Tool: Tool{Name: "tool", SignInCommand: "tool login"},
+		Env:  Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return vars[k] }},
+	}
+	return s, &stdout, &stderr
+}
+
+func TestRequestPrecedence(t *testing.T) {
+	cfg := "tenant: file-tenant\nclient_id: file-client\nmethod: devicecode\nlogin_hint: file@contoso.com\ncloud: china\n"
+	for _, tc := range []struct {
+		name                      string
+		in                        Inputs
+		env                       map[string]string
+		tenant, client, authority string
+		method                    core.Method
+	}{
+		{"file over default", Inputs{}, nil, "file-tenant", "file-client", "https://login.chinacloudapi.cn", core.DeviceCode},
+		{"env over file", Inputs{}, map[string]string{"AZURE_TENANT_ID": "env-tenant", "AZURE_CLIENT_ID": "env-client", "AADCRED_METHOD": "browser", "AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us/"},
+			"env-tenant", "env-client", "https://login.microsoftonline.us/", core.Browser},
+		{"flag over env", Inputs{Tenant: "flag-tenant", ClientID: "flag-client", Method: "clientsecret", Cloud: "public"},
+			map[string]string{"AZURE_TENANT_ID": "env-tenant", "AZURE_AUTHORITY_HOST": "https://login.microsoftonline.us/"},
+			"flag-tenant", "flag-client", core.PublicAuthorityHost, core.ClientSecret},
+	} {
+		s, _, _ := testSession(t, tc.env, cfg)
+		req, err := s.Request(tc.in)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if req.Tenant != tc.tenant || req.ClientID != tc.client || req.AuthorityHost != tc.authority || req.Method != tc.method {
+			t.Errorf("%s: got tenant %q client %q authority %q method %q", tc.name, req.Tenant, req.ClientID, req.AuthorityHost, req.Method)
+		}
+	}
+}
+
+func TestRequestDefaultsAndCredentials(t *testing.T) {
+	s, _, _ := testSession(t, map[string]string{
+		"AZURE_CLIENT_SECRET": "s3cret", "AZURE_FEDERATED_TOKEN_FILE": "/var/run/token",
+		"ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh/x", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t",
+	}, "")
+	req, err := s.Request(Inputs{Scopes: []string{"x/.default"}, ClientSecret: "flag-secret", RedirectPort: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Method != core.Auto || req.AuthorityHost != core.PublicAuthorityHost {
+		t.Errorf("defaults: method %q authority %q", req.Method, req.AuthorityHost)
+	}
+	c := req.Credential
+	if c.ClientSecret != "flag-secret" || c.FederatedTokenFile != "/var/run/token" || c.GitHubOIDCRequestURL != "https://gh/x" {
+		t.Errorf("credential: %+v", c)
+	}
+}
+
+func TestRequestErrorsNameTheSource(t *testing.T) {
+	s, _, _ := testSession(t, map[string]string{"AADCRED_METHOD": "magic"}, "")
+	if _, err := s.Request(Inputs{}); err == nil || !strings.Contains(err.Error(), "environment") || !strings.Contains(err.Error(), "magic") {
+		t.Errorf("err = %v", err)
+	}
+	s, _, _ = testSession(t, map[string]string{"AZURE_AUTHORITY_HOST": "http://login.example"}, "")
+	if _, err := s.Request(Inputs{}); err == nil || !strings.Contains(err.Error(), "https") {
+		t.Errorf("err = %v", err)
+	}
+	s, _, _ = testSession(t, nil, "tenant: [oops\n")
+	if _, err := s.Request(Inputs{}); err == nil || !strings.Contains(err.Error(), "config.yaml:1") {
+		t.Errorf("a config error must name the file and line: %v", err)
+	}
+	s, _, _ = testSession(t, nil, "")
+	if _, err := s.Request(Inputs{Cloud: "AzureGermanCloud"}); err == nil || !strings.Contains(err.Error(), "unknown cloud") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestManagedIdentitySelection(t *testing.T) {
+	s, _, _ := testSession(t, map[string]string{"AZURE_CLIENT_ID": "env-mi"}, "")
+	req, err := s.Request(Inputs{Method: "managedidentity", Resource: "r"})
+	if err != nil || req.Credential.ManagedIdentity != (managedidentity.ID{ClientID: "env-mi"}) {
+		t.Errorf("AZURE_CLIENT_ID must select the identity: %+v %v", req.Credential.ManagedIdentity, err)
+	}
+	for in, want := range map[string]managedidentity.ID{
+		"":                                     {},
+		"11111111-2222-3333-4444-555555555555": {ClientID: "11111111-2222-3333-4444-555555555555"},
+		"client_id=a":                          {ClientID: "a"},
+		"object_id=b":                          {ObjectID: "b"},
+		"resource_id=/subscriptions/x":         {ResourceID: "/subscriptions/x"},
+		"/subscriptions/s/resourceGroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/n": {ResourceID: "/subscriptions/s/resourceGroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/n"},
+	} {
+		got, err := parseIdentity(in)
+		if err != nil || got != want {
+			t.Errorf("parseIdentity(%q) = %+v, %v", in, got, err)
+		}
+	}
+	if _, err := parseIdentity("name=x"); err == nil {
+		t.Error("an unknown selector was accepted")
+	}
+}
+
+func TestPersonPresent(t *testing.T) {
+	for _, tc := range []struct {
+		terminal bool
+		env      map[string]string
+		want     bool
+	}{
+		{true, nil, true},
+		{false, nil, false},
+		{true, map[string]string{"CI": "true"}, false},
+		{true, map[string]string{"CI": "false"}, true},
+		{false, map[string]string{"AADCRED_PROMPT": "always"}, true},
+		{true, map[string]string{"AADCRED_PROMPT": "never"}, false},
+	} {
+		s, _, _ := testSession(t, tc.env, "")
+		s.Env.Terminal = tc.terminal
+		if got := s.PersonPresent(); got != tc.want {
+			t.Errorf("terminal %v env %v: PersonPresent() = %v", tc.terminal, tc.env, got)
+		}
+	}
+}
+
+func TestDisplayAvailable(t *testing.T) {
+	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+	if runtime.GOOS == "linux" {
+		if displayAvailable(env(nil)) {
+			t.Error("no DISPLAY, no WAYLAND_DISPLAY: no browser can be seen")
+		}
+		if !displayAvailable(env(map[string]string{"DISPLAY": ":0"})) || !displayAvailable(env(map[string]string{"WSL_DISTRO_NAME": "Ubuntu"})) {
+			t.Error("a desktop or WSL can open a browser")
+		}
+	}
+}
+
+func TestBrowserCommandKeepsStdoutClean(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "browser")
+	got := filepath.Join(dir, "opened")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho launched on stdout\necho \"$1\" > "+got+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s, stdout, stderr := testSession(t, map[string]string{"BROWSER": script}, "")
+	open := s.browserOpener(false)
+	if open == nil {
+		t.Fatal("$BROWSER was not used")
+	}
+	if err := open(context.Background(), "https://login.example/authorize?x=1"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if b, err := os.ReadFile(got); err == nil && strings.TrimSpace(string(b)) == "https://login.example/authorize?x=1" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the browser command did not receive the URL")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if stdout.Len() != 0 {
+		t.Errorf("the launcher wrote to stdout: %q", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "launched on stdout") {
+		t.Errorf("the launcher's output should reach stderr, got %q", stderr.String())
+	}
+	if s.browserOpener(true) != nil {
+		t.Error("--no-browser still opens a browser")
+	}
+}
+
+func TestScrubRedactsJWTs(t *testing.T) {
+	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+	for in, want := range map[string]string{
+		"token " + jwt + " rejected": "token [redacted JWT] rejected",
+		"eyJ not a jwt":              "eyJ not a jwt",
+		jwt + "," + jwt:              "[redacted JWT],[redacted JWT]",
+		"nothing here":               "nothing here",
+	} {
+		if got := scrub(in); got != want {
+			t.Errorf("scrub(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := redact("client_secret", "s3cret"); got != "[redacted]" {
+		t.Errorf("redact by name = %q", got)
+	}
+	if got := redact("grant_type", "refresh_token"); got != "refresh_token" {
+		t.Errorf("grant_type is not a secret: %q", got)
+	}
+}
+
+func TestRunReportsErrorsOnStderrOnly(t *testing.T) {
+	tool := Tool{Name: "tool", SignInCommand: "tool login"}
+	dir := t.TempDir()
+	run := func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		env := Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+			return map[string]string{"AADCRED_CONFIG": filepath.Join(dir, "none.yaml"), "AADCRED_CACHE_DIR": filepath.Join(dir, "cache"), "AADCRED_PROMPT": "never"}[k]
+		}}
+		code := tool.Run(context.Background(), append([]string{"tool"}, args...), env)
+		return code, stdout.String(), stderr.String()
+	}
+	if code, out, errOut := run("token", "--bogus"); code != exitUsage || out != "" || !strings.Contains(errOut, "bogus") {
+		t.Errorf("unknown flag: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if code, out, errOut := run("token", "--resource", "https://management.azure.com/", "--debug"); code != exitError || out != "" ||
+		!strings.Contains(errOut, "tool login") || !strings.Contains(errOut, "debug: setting") {
+		t.Errorf("no sign-in: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if code, out, _ := run("token", "--output", "yaml", "--resource", "x"); code != exitUsage || out != "" {
+		t.Errorf("bad --output: exit %d, stdout %q", code, out)
+	}
+}
