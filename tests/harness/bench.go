@@ -36,7 +36,9 @@ type buildError struct {
 	err error
 }
 
-func (e *buildError) Error() string { return "building the floor program: " + e.err.Error() + "\n" + string(e.out) }
+func (e *buildError) Error() string {
+	return "building the floor program: " + e.err.Error() + "\n" + string(e.out)
+}
 
 // CompareToFloor runs the command made by run and the floor program alternately, b.N times each,
 // and reports the median wall time of both and the difference: the cost of aadcred's answer over
