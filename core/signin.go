@@ -35,16 +35,18 @@ func (c *Client) SignIn(ctx context.Context, req Request) (*Token, error) {
 	}
 	key := c.keyFor(r)
 	c.writeToken(ctx, key.name("t"), key, tok, account)
-	c.forgetOtherDefaults(ctx, r, account)
+	c.forgetOtherDefaults(ctx, r, account, tok)
 	return tok, nil
 }
 
 // forgetOtherDefaults drops cached tokens that were served for "the signed-in account" of this
-// client when that was someone else: after a login, the account just signed in is the default.
-func (c *Client) forgetOtherDefaults(ctx context.Context, r *settled, account string) {
+// client in the tenant just signed in to, when that was someone else: after a login, the account
+// just signed in is the default there. Other tenants' tokens are not its business.
+func (c *Client) forgetOtherDefaults(ctx context.Context, r *settled, account string, signedIn *Token) {
 	_, err := c.DeleteTokens(ctx, func(t CachedToken) bool {
 		return t.Kind == string(userKind) && t.identity == "" && t.account != account &&
-			t.Authority == r.authority.String() && strings.EqualFold(t.ClientID, r.ClientID)
+			t.Authority == r.authority.String() && strings.EqualFold(t.ClientID, r.ClientID) &&
+			(isTenantAlias(t.Tenant) || strings.EqualFold(t.Tenant, r.Tenant) || strings.EqualFold(t.Tenant, signedIn.TenantID))
 	})
 	if err != nil {
 		c.log().Warn(fmt.Sprintf("could not drop the tokens of the previous account: %v", err))

@@ -3,6 +3,7 @@ package entra
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -87,7 +88,8 @@ func (c *Client) Do(ctx context.Context, call Call) ([]byte, error) {
 			return nil, err
 		}
 		wait := backoff(attempt, header, c.now())
-		if deadline, ok := ctx.Deadline(); ok && c.now().Add(wait).After(deadline) {
+		// The deadline is on the wall clock, whatever clock c was given.
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			return nil, fmt.Errorf("%w (not retried: the service asked to wait %s, longer than the time left)", err, wait.Round(time.Second))
 		}
 		c.log(ctx, "retrying", "what", call.What, "after", wait, "error", err)
@@ -130,7 +132,7 @@ func (c *Client) attempt(ctx context.Context, call Call) ([]byte, http.Header, e
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		c.log(ctx, "request failed", "what", call.What, "method", call.Method, "url", redactURL(call.URL), "error", err)
-		return nil, nil, fmt.Errorf("%s %s: %w", call.What, redactURL(call.URL), unwrapURLError(err))
+		return nil, nil, &transportError{what: call.What, url: redactURL(call.URL), err: unwrapURLError(err)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
@@ -152,8 +154,10 @@ func (c *Client) attempt(ctx context.Context, call Call) ([]byte, http.Header, e
 	return data, nil, nil
 }
 
-// Transient reports whether err is worth another attempt later: throttling, a 5xx, a timeout
-// or a broken connection. Context cancellation is not.
+// Transient reports whether err is worth another attempt later: throttling, a 5xx, or a failure
+// to get an answer at all (a timeout, a refused or reset connection, an HTTP/2 stream reset).
+// Cancellation is not, and neither is a server certificate that does not verify: trying again
+// would only send the request to the same impostor.
 func Transient(err error) bool {
 	var e *Error
 	if errors.As(err, &e) {
@@ -162,10 +166,26 @@ func Transient(err error) bool {
 	if errors.Is(err, context.Canceled) {
 		return false
 	}
+	var t *transportError
+	if errors.As(err, &t) {
+		var unknownCA x509.UnknownAuthorityError
+		var hostname x509.HostnameError
+		var invalid x509.CertificateInvalidError
+		var verify *tls.CertificateVerificationError
+		return !errors.As(err, &unknownCA) && !errors.As(err, &hostname) && !errors.As(err, &invalid) && !errors.As(err, &verify)
+	}
 	var netErr net.Error
-	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		errors.Is(err, context.DeadlineExceeded)
+	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded)
 }
+
+// transportError is a request that got no answer: the connection failed, timed out or was reset.
+type transportError struct {
+	what, url string
+	err       error
+}
+
+func (e *transportError) Error() string { return fmt.Sprintf("%s %s: %v", e.what, e.url, e.err) }
+func (e *transportError) Unwrap() error { return e.err }
 
 // backoff is how long to wait before retry number attempt+1: what Retry-After says, else 1 s, 2 s,
 // 4 s…, never more than a minute.

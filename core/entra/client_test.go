@@ -2,8 +2,11 @@ package entra
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -214,6 +217,27 @@ func TestValidateTenant(t *testing.T) {
 	for _, bad := range []string{"", "a/b", "../x", "a b", "a?b", strings.Repeat("a", 300)} {
 		if err := ValidateTenant(bad); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestTransient(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&transportError{err: errors.New("http2: stream error: stream ID 1; INTERNAL_ERROR")}, true},
+		{&transportError{err: io.ErrUnexpectedEOF}, true},
+		{&transportError{err: x509.UnknownAuthorityError{}}, false},
+		{&transportError{err: &tls.CertificateVerificationError{Err: errors.New("bad")}}, false},
+		{fmt.Errorf("wrapped: %w", &Error{StatusCode: 503}), true},
+		{&Error{StatusCode: 400, Code: "invalid_grant"}, false},
+		{context.Canceled, false},
+		{&transportError{err: context.Canceled}, false},
+		{context.DeadlineExceeded, true},
+	} {
+		if got := Transient(tc.err); got != tc.want {
+			t.Errorf("Transient(%v) = %v, want %v", tc.err, got, tc.want)
 		}
 	}
 }

@@ -115,7 +115,7 @@ func (c *Client) PollDeviceCode(ctx context.Context, ep Endpoint, dc *DeviceCode
 	interval := dc.Interval
 	for {
 		if c.now().Add(interval).After(dc.ExpiresAt) {
-			return nil, &Error{Code: "expired_token", Description: "the device code expired before the sign-in was completed", Endpoint: "device code sign-in"}
+			return nil, &Error{Code: "expired_token", Description: "the device code expired before the sign-in was completed"}
 		}
 		if err := c.sleep(ctx, interval); err != nil {
 			return nil, fmt.Errorf("waiting for the device code sign-in: %w", err)
