@@ -1,0 +1,212 @@
+package azrepos_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aadcred/aadcred/cmd/git-credential-aad/internal/azrepos"
+	"github.com/aadcred/aadcred/keystore"
+)
+
+// organisation is a fake Azure DevOps organisation that answers probes with the headers set
+// by answer, and counts them.
+type organisation struct {
+	srv    *httptest.Server
+	probes atomic.Int32
+	paths  chan string
+}
+
+func newOrganisation(t *testing.T, answer func(w http.ResponseWriter, r *http.Request)) *organisation {
+	t.Helper()
+	o := &organisation{paths: make(chan string, 10)}
+	o.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o.probes.Add(1)
+		select {
+		case o.paths <- r.Method + " " + r.URL.Path + " " + r.Header.Get("Authorization"):
+		default:
+		}
+		answer(w, r)
+	}))
+	t.Cleanup(o.srv.Close)
+	return o
+}
+
+func (o *organisation) remote(org string) azrepos.Remote {
+	return azrepos.Remote{Host: o.srv.Listener.Addr().String(), Org: org}
+}
+
+func (o *organisation) discovery(t *testing.T) (*azrepos.Discovery, *bytes.Buffer) {
+	store, err := keystore.Open(keystore.Options{Dir: filepath.Join(t.TempDir(), "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	return &azrepos.Discovery{
+		Cache:      &azrepos.TenantCache{Store: store},
+		HTTPClient: o.srv.Client(),
+		UserAgent:  "test-agent",
+		Log:        slog.New(slog.NewTextHandler(&log, nil)),
+	}, &log
+}
+
+func azureDevOps401(tenant string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("WWW-Authenticate", "Bearer authorization_uri=https://login.microsoftonline.com/"+tenant)
+		w.Header().Add("WWW-Authenticate", `Basic realm="https://tfsprodweu2.app.visualstudio.com/"`)
+		w.Header().Add("WWW-Authenticate", "TFS-Federated")
+		w.Header().Set("X-VSS-ResourceTenant", tenant)
+		w.WriteHeader(http.StatusUnauthorized)
+	}
+}
+
+func TestDiscoveryAsksTheOrganisationOnceAndRemembers(t *testing.T) {
+	o := newOrganisation(t, azureDevOps401(tenantID))
+	d, _ := o.discovery(t)
+	ctx := context.Background()
+	got := d.Tenant(ctx, o.remote("contoso"), nil)
+	if got.ID != tenantID {
+		t.Fatalf("tenant = %+v, want %s", got, tenantID)
+	}
+	if p := <-o.paths; p != "HEAD /contoso " {
+		t.Errorf("the probe was %q, want an unauthenticated HEAD /contoso", p)
+	}
+	again := d.Tenant(ctx, azrepos.Remote{Host: strings.ToUpper(o.remote("x").Host), Org: "CONTOSO"}, nil)
+	if again.ID != tenantID || again.Source != "cache" {
+		t.Errorf("second call = %+v, want the cached tenant", again)
+	}
+	if n := o.probes.Load(); n != 1 {
+		t.Errorf("%d probes, want 1", n)
+	}
+	if other := d.Tenant(ctx, o.remote("fabrikam"), nil); other.Source == "cache" {
+		t.Errorf("another organisation was answered from the cache: %+v", other)
+	}
+}
+
+func TestDiscoveryPrefersWhatGitPassedOn(t *testing.T) {
+	o := newOrganisation(t, azureDevOps401(tenantID))
+	d, _ := o.discovery(t)
+	other := "99999999-2222-3333-4444-555555555555"
+	got := d.Tenant(context.Background(), o.remote("contoso"), []string{"Bearer authorization_uri=https://login.microsoftonline.com/" + other})
+	if got.ID != other || got.Source != "git" {
+		t.Errorf("tenant = %+v, want %s from git", got, other)
+	}
+	if n := o.probes.Load(); n != 0 {
+		t.Errorf("%d probes, want none", n)
+	}
+}
+
+func TestDiscoveryReadsResourceTenantHeader(t *testing.T) {
+	tests := map[string]struct {
+		header string
+		want   string
+	}{
+		"tenant":           {tenantID, tenantID},
+		"personal account": {"00000000-0000-0000-0000-000000000000", azrepos.Organizations},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			o := newOrganisation(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Add("WWW-Authenticate", `Basic realm="https://x/"`)
+				w.Header().Add("WWW-Authenticate", "Bearer")
+				w.Header().Set("X-VSS-ResourceTenant", tt.header)
+				w.WriteHeader(http.StatusUnauthorized)
+			})
+			d, _ := o.discovery(t)
+			if got := d.Tenant(context.Background(), o.remote("contoso"), nil); got.ID != tt.want {
+				t.Errorf("tenant = %+v, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDiscoveryDoesNotFollowRedirects(t *testing.T) {
+	elsewhere := newOrganisation(t, azureDevOps401("99999999-2222-3333-4444-555555555555"))
+	o := newOrganisation(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-VSS-ResourceTenant", tenantID)
+		http.Redirect(w, r, elsewhere.srv.URL+"/contoso", http.StatusFound)
+	})
+	d, _ := o.discovery(t)
+	if got := d.Tenant(context.Background(), o.remote("contoso"), nil); got.ID != tenantID {
+		t.Errorf("tenant = %+v, want the one on the redirect itself", got)
+	}
+	if n := elsewhere.probes.Load(); n != 0 {
+		t.Error("the redirect was followed")
+	}
+}
+
+func TestDiscoveryFallsBackWithoutRemembering(t *testing.T) {
+	o := newOrganisation(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotFound) })
+	d, _ := o.discovery(t)
+	ctx := context.Background()
+	for range 2 {
+		if got := d.Tenant(ctx, o.remote("nobody"), nil); got.ID != azrepos.Common || got.Source != "fallback" {
+			t.Errorf("tenant = %+v, want the common fallback", got)
+		}
+	}
+	if n := o.probes.Load(); n != 2 {
+		t.Errorf("%d probes, want 2: a fallback is not remembered", n)
+	}
+}
+
+func TestDiscoveryProbeIsBounded(t *testing.T) {
+	release := make(chan struct{})
+	o := newOrganisation(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	defer close(release)
+	d, log := o.discovery(t)
+	d.Timeout = 200 * time.Millisecond
+	start := time.Now()
+	got := d.Tenant(context.Background(), o.remote("slow"), nil)
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("the probe took %s, longer than its timeout allows", elapsed)
+	}
+	if got.ID != azrepos.Common {
+		t.Errorf("tenant = %+v, want the common fallback", got)
+	}
+	if !strings.Contains(log.String(), "AZURE_TENANT_ID") {
+		t.Errorf("the warning does not say how to avoid the question: %s", log.String())
+	}
+}
+
+func TestDiscoveryForget(t *testing.T) {
+	o := newOrganisation(t, azureDevOps401(tenantID))
+	d, _ := o.discovery(t)
+	ctx := context.Background()
+	d.Tenant(ctx, o.remote("contoso"), nil)
+	if err := d.Cache.Forget(o.remote("contoso")); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Tenant(ctx, o.remote("contoso"), nil); got.Source == "cache" {
+		t.Errorf("a forgotten tenant came from the cache")
+	}
+	if n := o.probes.Load(); n != 2 {
+		t.Errorf("%d probes, want 2", n)
+	}
+}
+
+func TestNilTenantCacheRemembersNothing(t *testing.T) {
+	var c *azrepos.TenantCache
+	ctx := context.Background()
+	r := azrepos.Remote{Host: "dev.azure.com", Org: "contoso"}
+	if err := c.Put(ctx, r, tenantID); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Get(ctx, r); got != "" {
+		t.Errorf("Get = %q", got)
+	}
+	if err := c.Forget(r); err != nil {
+		t.Fatal(err)
+	}
+}
