@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/docker/docker-credential-helpers/credentials"
+	urfave "github.com/urfave/cli/v2"
+
+	"github.com/aadcred/aadcred/cmd/docker-credential-aad/internal/acr"
+	"github.com/aadcred/aadcred/cmd/internal/cli"
+)
+
+// commands are the docker credential-helper actions and configure, beside the shared commands.
+func commands(s *cli.Session) []*urfave.Command {
+	return []*urfave.Command{
+		action(s, credentials.ActionGet, "print the credentials for the registry named on stdin (docker protocol)",
+			&urfave.BoolFlag{Name: "identity-token", Usage: `answer the "<token>" user name (an identity token) instead of the null GUID`}),
+		action(s, credentials.ActionStore, "accept credentials from docker login and ignore them: tokens come from Entra ID"),
+		action(s, credentials.ActionErase, "forget the cached token of the registry named on stdin (docker logout)"),
+		action(s, credentials.ActionList, "list the registries with a cached token, as JSON (docker protocol)"),
+		{
+			Name:  credentials.ActionVersion,
+			Usage: "print the helper's version (docker protocol)",
+			Action: func(*urfave.Context) error {
+				_, err := fmt.Fprintf(s.Env.Stdout, "%s (github.com/aadcred/aadcred) %s\n", s.Tool.Name, cli.Version)
+				return err
+			},
+		},
+		configureCommand(s),
+	}
+}
+
+// action runs one protocol action through docker-credential-helpers, so that the answers and
+// error texts are exactly the ones docker's clients parse. Its stdout carries the answer, or on
+// failure the error text with exit status 1, as the protocol says; a person reads stderr.
+func action(s *cli.Session, name, usage string, flags ...urfave.Flag) *urfave.Command {
+	return &urfave.Command{
+		Name:  name,
+		Usage: usage,
+		Flags: flags,
+		Action: func(c *urfave.Context) error {
+			h := &helper{ctx: c.Context, s: s, identityToken: c.Bool("identity-token")}
+			var out bytes.Buffer // nothing reaches stdout before the action has succeeded
+			err := credentials.HandleCommand(h, name, s.Env.Stdin, &out)
+			if err == nil {
+				_, err = s.Env.Stdout.Write(out.Bytes())
+				return err
+			}
+			msg := oneLine(err.Error())
+			fmt.Fprintln(s.Env.Stdout, msg)
+			if credentials.IsErrCredentialsNotFound(err) {
+				return cli.ExitError{Code: 1} // docker's "no credentials, go on anonymously"
+			}
+			fmt.Fprintf(s.Env.Stderr, "%s: %s\n", s.Tool.Name, msg)
+			var hinted interface{ Hint() string }
+			if errors.As(err, &hinted) && hinted.Hint() != "" {
+				fmt.Fprintf(s.Env.Stderr, "hint: %s\n", hinted.Hint())
+			}
+			return cli.ExitError{Code: 1}
+		},
+	}
+}
+
+// oneLine makes an error one line without anything that looks like a token: docker shows the
+// helper's stdout inside its own one-line error.
+func oneLine(s string) string {
+	return acr.RedactJWTs(strings.Join(strings.Fields(s), " "))
+}
