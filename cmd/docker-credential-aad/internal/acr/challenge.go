@@ -172,9 +172,12 @@ func (l *challengeLexer) quoted() (string, error) {
 			if l.pos+1 >= len(l.s) {
 				return "", errors.New("quoted string ends with a lone backslash")
 			}
+			if isControl(l.s[l.pos+1]) {
+				return "", fmt.Errorf("control character in quoted string at offset %d", l.pos+1)
+			}
 			b.WriteByte(l.s[l.pos+1])
 			l.pos += 2
-		case c < ' ' && c != '\t' || c == 0x7f:
+		case isControl(c):
 			return "", fmt.Errorf("control character in quoted string at offset %d", l.pos)
 		default:
 			b.WriteByte(c)
@@ -210,6 +213,9 @@ func (l *challengeLexer) skipListSeparators() {
 
 func (l *challengeLexer) done() bool { return l.pos >= len(l.s) }
 func (l *challengeLexer) peek() byte { return l.s[l.pos] }
+
+// isControl reports the bytes that neither a quoted string nor a quoted pair may hold.
+func isControl(c byte) bool { return c < ' ' && c != '\t' || c == 0x7f }
 
 // isTokenChar reports the tchar of RFC 9110 section 5.6.2.
 func isTokenChar(c byte) bool {

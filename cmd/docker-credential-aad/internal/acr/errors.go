@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // ServiceError is an answer from a registry other than the one expected.
@@ -77,7 +78,11 @@ func clean(s string) string {
 	}, s)
 	s = RedactJWTs(strings.TrimSpace(s))
 	if len(s) > maxMessage {
-		s = s[:maxMessage] + "…"
+		n := maxMessage
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + "…"
 	}
 	return s
 }

@@ -1,0 +1,105 @@
+package acr
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseChallenges(t *testing.T) {
+	got, err := ParseChallenges([]string{
+		`Bearer realm="https://contoso.azurecr.io/oauth2/token",service="contoso.azurecr.io",scope="repository:app:pull"`,
+		`Basic realm="x \"quoted\" \\ y", Negotiate, NTLM abc+/def==, Bearer  realm = unquoted , error=invalid_token`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Challenge{
+		{Scheme: "Bearer", Params: map[string]string{"realm": "https://contoso.azurecr.io/oauth2/token", "service": "contoso.azurecr.io", "scope": "repository:app:pull"}},
+		{Scheme: "Basic", Params: map[string]string{"realm": `x "quoted" \ y`}},
+		{Scheme: "Negotiate"},
+		{Scheme: "NTLM", Token68: "abc+/def=="},
+		{Scheme: "Bearer", Params: map[string]string{"realm": "unquoted", "error": "invalid_token"}},
+	}
+	if !equalChallenges(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+func TestParseChallengesParamNamesAreCaseInsensitive(t *testing.T) {
+	got, err := ParseChallenges([]string{`bearer REALM="https://r.example/t",Service=svc`})
+	if err != nil || len(got) != 1 || got[0].Params["realm"] != "https://r.example/t" || got[0].Params["service"] != "svc" {
+		t.Errorf("got %+v, %v", got, err)
+	}
+}
+
+func TestParseChallengesRejectsMalformed(t *testing.T) {
+	for _, h := range []string{
+		`Bearer realm="unterminated`,
+		`Bearer realm="a",realm="b"`, // a second realm could point anywhere
+		`Bearer realm="a" service="b"`,
+		`Bearer realm="ends with backslash\`,
+		`Bearer realm="control` + "\x01" + `"`,
+		`="x"`,
+		`Bearer realm="a",=b`,
+		`Bearer realm="esc` + "\\\x01" + `"`,
+	} {
+		if got, err := ParseChallenges([]string{h}); err == nil {
+			t.Errorf("ParseChallenges(%q) = %+v, want an error", h, got)
+		}
+	}
+}
+
+func FuzzParseChallenges(f *testing.F) {
+	for _, seed := range []string{
+		`Bearer realm="https://contoso.azurecr.io/oauth2/token",service="contoso.azurecr.io"`,
+		`Bearer realm="https://contoso.azurecr.io/oauth2/token",service="contoso.azurecr.io",scope="registry:catalog:*"`,
+		`Basic realm="a\"b", Negotiate, NTLM abc==`,
+		`Bearer realm = x , error="invalid_token", Basic`,
+		`Bearer realm="`, `,,, ,`, `Bearer realm="a",realm="b"`, "\x00", `Bearer realm="\`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		parsed, err := ParseChallenges([]string{header})
+		if err != nil {
+			return
+		}
+		// What parses must survive being written out and read again unchanged.
+		again, err := ParseChallenges([]string{formatChallenges(parsed)})
+		if err != nil {
+			t.Fatalf("re-parsing %q (from %q): %v", formatChallenges(parsed), header, err)
+		}
+		if !equalChallenges(parsed, again) {
+			t.Fatalf("round trip changed the challenges:\n%+v\n%+v", parsed, again)
+		}
+	})
+}
+
+// formatChallenges writes challenges back out, every parameter value quoted.
+func formatChallenges(cs []Challenge) string {
+	var parts []string
+	for _, c := range cs {
+		s := c.Scheme
+		switch {
+		case c.Token68 != "":
+			s += " " + c.Token68
+		case len(c.Params) > 0:
+			var params []string
+			for _, k := range slices.Sorted(maps.Keys(c.Params)) {
+				v := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(c.Params[k])
+				params = append(params, k+`="`+v+`"`)
+			}
+			s += " " + strings.Join(params, ", ")
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func equalChallenges(a, b []Challenge) bool {
+	return slices.EqualFunc(a, b, func(x, y Challenge) bool {
+		return x.Scheme == y.Scheme && x.Token68 == y.Token68 && maps.Equal(x.Params, y.Params)
+	})
+}

@@ -1,0 +1,223 @@
+package acr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const entraToken = "eyJhbGciOiJSUzI1NiJ9.eyJ0aWQiOiJ0MSJ9.c2lnbmF0dXJl"
+
+// fakeRegistry answers the challenge and the exchange the way ACR does, or as a test says.
+type fakeRegistry struct {
+	srv *httptest.Server
+	// challenge returns the WWW-Authenticate header for /v2/; nil means ACR's.
+	challenge func(host string) string
+	// exchange answers /oauth2/exchange; nil means a refresh token.
+	exchange func(w http.ResponseWriter, r *http.Request)
+
+	mu        sync.Mutex
+	exchanges []*http.Request
+	forms     []map[string][]string
+}
+
+func newFakeRegistry(t *testing.T) *fakeRegistry {
+	f := &fakeRegistry{}
+	f.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v2/":
+			h := fmt.Sprintf(`Bearer realm="https://%s/oauth2/token",service="svc.example"`, r.Host)
+			if f.challenge != nil {
+				h = f.challenge(r.Host)
+			}
+			if h != "" {
+				w.Header().Set("Www-Authenticate", h)
+			}
+			w.WriteHeader(http.StatusUnauthorized)
+		case "/oauth2/exchange":
+			r.ParseForm()
+			f.mu.Lock()
+			f.exchanges = append(f.exchanges, r)
+			f.forms = append(f.forms, r.PostForm)
+			f.mu.Unlock()
+			if f.exchange != nil {
+				f.exchange(w, r)
+				return
+			}
+			fmt.Fprint(w, `{"refresh_token":"acr-refresh-token"}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeRegistry) host() string { return strings.TrimPrefix(f.srv.URL, "https://") }
+
+func (f *fakeRegistry) exchangeCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.exchanges)
+}
+
+func (f *fakeRegistry) exchanger() (*Exchanger, *[]time.Duration) {
+	var sleeps []time.Duration
+	client := f.srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Exchanger{
+		HTTPClient: client,
+		UserAgent:  "aadcred-test",
+		Sleep: func(_ context.Context, d time.Duration) error {
+			sleeps = append(sleeps, d)
+			return nil
+		},
+	}, &sleeps
+}
+
+func TestExchangeSendsTheEntraTokenToTheRegistry(t *testing.T) {
+	f := newFakeRegistry(t)
+	x, _ := f.exchanger()
+	rt, err := x.Exchange(context.Background(), f.host(), "t1", entraToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rt != "acr-refresh-token" {
+		t.Errorf("refresh token %q", rt)
+	}
+	if f.exchangeCount() != 1 {
+		t.Fatalf("%d exchanges", f.exchangeCount())
+	}
+	req, form := f.exchanges[0], f.forms[0]
+	for k, want := range map[string]string{"grant_type": "access_token", "service": "svc.example", "tenant": "t1", "access_token": entraToken} {
+		if got := form[k]; len(got) != 1 || got[0] != want {
+			t.Errorf("form %s = %q, want %q", k, got, want)
+		}
+	}
+	if req.Header.Get("User-Agent") != "aadcred-test" || req.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		t.Errorf("headers %v", req.Header)
+	}
+}
+
+func TestExchangeRefusesChallengesThatPointElsewhere(t *testing.T) {
+	for name, challenge := range map[string]func(host string) string{
+		"another host":        func(string) string { return `Bearer realm="https://attacker.example/oauth2/token",service="x"` },
+		"a lookalike host":    func(h string) string { return `Bearer realm="https://` + h + `.attacker.example/token"` },
+		"another port":        func(string) string { return `Bearer realm="https://127.0.0.1:1/oauth2/token"` },
+		"plain http":          func(h string) string { return `Bearer realm="http://` + h + `/oauth2/token"` },
+		"user info":           func(h string) string { return `Bearer realm="https://evil@` + h + `/oauth2/token"` },
+		"no realm":            func(string) string { return `Bearer service="x"` },
+		"no bearer challenge": func(h string) string { return `Basic realm="https://` + h + `/"` },
+		"no challenge at all": func(string) string { return "" },
+		"a malformed header":  func(h string) string { return `Bearer realm="https://` + h + `/oauth2/token` },
+		"two realms":          func(h string) string { return `Bearer realm="https://` + h + `/t",realm="https://attacker.example/"` },
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeRegistry(t)
+			f.challenge = challenge
+			x, _ := f.exchanger()
+			_, err := x.Exchange(context.Background(), f.host(), "t1", entraToken)
+			if err == nil {
+				t.Fatal("the exchange went ahead")
+			}
+			if f.exchangeCount() != 0 {
+				t.Error("the Entra token was sent")
+			}
+			if strings.Contains(err.Error(), entraToken) {
+				t.Error("the error holds the token")
+			}
+		})
+	}
+}
+
+func TestExchangeReportsTheRegistryRefusal(t *testing.T) {
+	f := newFakeRegistry(t)
+	f.exchange = func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Ms-Correlation-Request-Id", "c0ffee")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`)
+	}
+	x, sleeps := f.exchanger()
+	_, err := x.Exchange(context.Background(), f.host(), "t1", entraToken)
+	var se *ServiceError
+	if !errors.As(err, &se) || se.StatusCode != 401 || se.Code != "UNAUTHORIZED" || se.CorrelationID != "c0ffee" || se.What != "token exchange" {
+		t.Fatalf("got %#v", err)
+	}
+	if f.exchangeCount() != 1 || len(*sleeps) != 0 {
+		t.Errorf("a refusal was retried (%d exchanges)", f.exchangeCount())
+	}
+}
+
+func TestExchangeRetriesPassingFailures(t *testing.T) {
+	f := newFakeRegistry(t)
+	failures := 2
+	f.exchange = func(w http.ResponseWriter, _ *http.Request) {
+		if failures > 0 {
+			failures--
+			w.Header().Set("Retry-After", "3")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, `{"refresh_token":"after-retries"}`)
+	}
+	x, sleeps := f.exchanger()
+	rt, err := x.Exchange(context.Background(), f.host(), "t1", entraToken)
+	if err != nil || rt != "after-retries" {
+		t.Fatalf("got %q, %v", rt, err)
+	}
+	if len(*sleeps) != 2 || (*sleeps)[0] != 3*time.Second {
+		t.Errorf("waits %v, want two of Retry-After's 3s", *sleeps)
+	}
+}
+
+func TestExchangeGivesUpAfterRetries(t *testing.T) {
+	f := newFakeRegistry(t)
+	f.exchange = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) }
+	x, sleeps := f.exchanger()
+	_, err := x.Exchange(context.Background(), f.host(), "t1", entraToken)
+	var se *ServiceError
+	if !errors.As(err, &se) || se.StatusCode != http.StatusBadGateway {
+		t.Fatalf("got %v", err)
+	}
+	if f.exchangeCount() != 1+retries || len(*sleeps) != retries || (*sleeps)[1] != 2*time.Second {
+		t.Errorf("%d attempts, waits %v", f.exchangeCount(), *sleeps)
+	}
+}
+
+func TestExchangeRejectsOddAnswers(t *testing.T) {
+	for name, answer := range map[string]func(http.ResponseWriter){
+		"no refresh token": func(w http.ResponseWriter) { fmt.Fprint(w, `{"access_token":"x"}`) },
+		"not JSON":         func(w http.ResponseWriter) { fmt.Fprint(w, `<html>hello</html>`) },
+		"too large":        func(w http.ResponseWriter) { fmt.Fprint(w, `{"refresh_token":"`+strings.Repeat("a", maxAnswer)+`"}`) },
+		"a redirect": func(w http.ResponseWriter) {
+			w.Header().Set("Location", "https://attacker.example/exchange?x=1")
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeRegistry(t)
+			f.exchange = func(w http.ResponseWriter, _ *http.Request) { answer(w) }
+			x, _ := f.exchanger()
+			if rt, err := x.Exchange(context.Background(), f.host(), "t1", entraToken); err == nil {
+				t.Fatalf("accepted %q", rt)
+			}
+		})
+	}
+}
+
+func TestExchangeOmitsAnUnknownTenant(t *testing.T) {
+	f := newFakeRegistry(t)
+	x, _ := f.exchanger()
+	if _, err := x.Exchange(context.Background(), f.host(), "", entraToken); err != nil {
+		t.Fatal(err)
+	}
+	if _, sent := f.forms[0]["tenant"]; sent {
+		t.Error("an empty tenant was sent")
+	}
+}
