@@ -1,0 +1,254 @@
+package git
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Scope is the configuration file that Configure and Remove change.
+type Scope string
+
+// The scopes of git config.
+const (
+	System Scope = "system" // every user of the machine
+	Global Scope = "global" // the user: ~/.gitconfig
+	Local  Scope = "local"  // the repository in Setup.Dir
+)
+
+// Setup says where to wire the helper, and which git to do it with.
+type Setup struct {
+	Scope Scope
+	// Helper is the absolute path of git-credential-aad.
+	Helper string
+	// URLs are the credential contexts to configure, as git's credential.<url> settings take
+	// them: https://dev.azure.com, https://*.visualstudio.com, and the hosts the user added.
+	URLs []string
+
+	// GitPath is the git to run; empty means git from PATH.
+	GitPath string
+	// Dir is where git runs: the repository, for Local. Env is its environment; nil means this
+	// process's.
+	Dir string
+	Env []string
+}
+
+// previousUseHTTPPath records, beside a useHttpPath that Configure set, the value it replaced
+// ("" when there was none), so that Remove can put it back. git ignores keys it does not know.
+const previousUseHTTPPath = "aadcredPreviousUseHttpPath"
+
+// Configure wires the helper for every URL and returns what it changed, one line per change for
+// a person to read; nothing when everything was already in place.
+func (s *Setup) Configure(ctx context.Context) ([]string, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if !isAbsolute(s.Helper) {
+		return nil, fmt.Errorf("the helper must be given by absolute path, not %q", s.Helper)
+	}
+	var changes []string
+	for _, url := range s.URLs {
+		c, err := s.configureURL(ctx, url)
+		changes = append(changes, c...)
+		if err != nil {
+			return changes, fmt.Errorf("configuring git for %s: %w", url, err)
+		}
+	}
+	return changes, nil
+}
+
+func (s *Setup) configureURL(ctx context.Context, url string) ([]string, error) {
+	var changes []string
+	key := "credential." + url + ".helper"
+	values, err := s.values(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	want := HelperValue(s.Helper)
+	if n := len(values); n < 2 || values[n-2] != "" || values[n-1] != want {
+		// The empty entry drops the helpers that earlier settings gave this URL (a storage
+		// helper would otherwise answer first, with tokens that may have expired).
+		kept := withoutHelper(values)
+		if len(kept) == len(values) {
+			err = s.add(ctx, key, "", want)
+		} else {
+			err = s.replaceAll(ctx, key, append(kept, "", want)) // an old path of the helper goes
+		}
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, fmt.Sprintf("%s: credential helper %s, after an empty entry that drops helpers set earlier for this URL", url, want))
+	}
+
+	useKey := "credential." + url + ".useHttpPath"
+	current, err := s.scoped(ctx, "--type=bool", "--get", useKey)
+	switch {
+	case err == nil && strings.TrimSpace(string(current)) == "true":
+		return changes, nil
+	case err != nil && !errors.Is(err, errUnset):
+		return changes, err
+	}
+	previous := ""
+	if err == nil {
+		raw, err := s.values(ctx, useKey)
+		if err != nil {
+			return changes, err
+		}
+		if len(raw) > 0 {
+			previous = raw[len(raw)-1]
+		}
+	}
+	if _, err := s.scoped(ctx, "credential."+url+"."+previousUseHTTPPath, previous); err != nil {
+		return changes, err
+	}
+	if _, err := s.scoped(ctx, useKey, "true"); err != nil {
+		return changes, err
+	}
+	return append(changes, url+": useHttpPath true (the organization is the first segment of the path)"), nil
+}
+
+// Remove undoes what Configure did in the setup's file, for whatever URLs it finds there (the
+// list may have changed since), and returns what it changed.
+func (s *Setup) Remove(ctx context.Context) ([]string, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	entries, err := s.entries(ctx, `^credential\..+\.(helper|`+strings.ToLower(previousUseHTTPPath)+`)$`)
+	if err != nil {
+		return nil, err
+	}
+	helpers := map[string][]string{} // by URL, in file order
+	var urls []string
+	type marker struct{ url, was string }
+	var markers []marker
+	for _, e := range entries {
+		url, name, ok := splitCredentialKey(e.key)
+		if !ok {
+			continue
+		}
+		if name == "helper" {
+			if _, seen := helpers[url]; !seen {
+				urls = append(urls, url)
+			}
+			helpers[url] = append(helpers[url], e.value)
+		} else {
+			markers = append(markers, marker{url, e.value})
+		}
+	}
+	var changes []string
+	for _, url := range urls {
+		values := helpers[url]
+		kept := withoutHelper(values)
+		if len(kept) == len(values) {
+			continue
+		}
+		if err := s.replaceAll(ctx, "credential."+url+".helper", kept); err != nil {
+			return changes, fmt.Errorf("removing the helper for %s: %w", url, err)
+		}
+		changes = append(changes, url+": credential helper removed")
+	}
+	for _, m := range markers {
+		url, was := m.url, m.was
+		useKey := "credential." + url + ".useHttpPath"
+		var err error
+		if was == "" {
+			_, err = s.scoped(ctx, "--unset-all", useKey)
+		} else {
+			_, err = s.scoped(ctx, useKey, was)
+		}
+		if err != nil && !errors.Is(err, errUnset) {
+			return changes, fmt.Errorf("restoring useHttpPath for %s: %w", url, err)
+		}
+		if _, err := s.scoped(ctx, "--unset-all", "credential."+url+"."+previousUseHTTPPath); err != nil && !errors.Is(err, errUnset) {
+			return changes, err
+		}
+		if was == "" {
+			changes = append(changes, url+": useHttpPath unset")
+		} else {
+			changes = append(changes, fmt.Sprintf("%s: useHttpPath back to %s", url, was))
+		}
+	}
+	return changes, nil
+}
+
+// Check looks at the configuration git will really use (every file, not only the setup's) and
+// warns when, for a URL, git would not run this helper first, or would also run others after
+// it: those are not asked while this helper answers, but git hands them its tokens to store, and
+// a storage helper may later serve one that has expired (git before 2.40 does not tell it when
+// they expire).
+//
+// It follows git's rule for credential.helper: every value whose URL matches is taken, in the
+// order git reads them, and an empty value drops those before it.
+func (s *Setup) Check(ctx context.Context) ([]string, error) {
+	out, err := s.config(ctx, "--null", "--get-regexp", `^credential\.(.+\.)?helper$`)
+	if err != nil && !errors.Is(err, errUnset) {
+		return nil, err
+	}
+	want := HelperValue(s.Helper)
+	var warnings []string
+	for _, url := range s.URLs {
+		var helpers []string
+		for _, item := range splitNull(out) {
+			key, value, _ := strings.Cut(item, "\n")
+			if key != "credential.helper" {
+				if u, _, ok := splitCredentialKey(key); !ok || !appliesTo(u, url) {
+					continue
+				}
+			}
+			if value == "" {
+				helpers = nil
+			} else {
+				helpers = append(helpers, value)
+			}
+		}
+		switch {
+		case len(helpers) == 0 || helpers[0] != want:
+			warnings = append(warnings, fmt.Sprintf("%s: git does not run git-credential-aad first; a configuration file read later changes the helpers (see `git config --show-origin --get-regexp credential`)", url))
+		case len(helpers) > 1:
+			warnings = append(warnings, fmt.Sprintf("%s: git also runs the credential helper(s) %q after git-credential-aad; if one stores credentials, it may serve expired tokens (see `git config --show-origin --get-regexp credential`)", url, helpers[1:]))
+		}
+	}
+	return warnings, nil
+}
+
+// appliesTo reports whether settings for the credential context pattern apply to url, which is
+// one of the setup's URLs: the same, or url narrowed to a path (which applies to some of its
+// remotes). Other patterns that git might match (a wildcard that covers url, a user name) are not
+// recognised: Check may miss them.
+func appliesTo(pattern, url string) bool {
+	p, u := strings.ToLower(strings.TrimSuffix(pattern, "/")), strings.ToLower(url)
+	return p == u || strings.HasPrefix(p, u+"/")
+}
+
+func (s *Setup) check() error {
+	switch s.Scope {
+	case System, Global, Local:
+		return nil
+	}
+	return fmt.Errorf("unknown git configuration scope %q: use system, global or local", s.Scope)
+}
+
+// add appends values to key.
+func (s *Setup) add(ctx context.Context, key string, values ...string) error {
+	for _, v := range values {
+		if _, err := s.scoped(ctx, "--add", key, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splitCredentialKey splits credential.<url>.<name> as git prints it (section and name in lower
+// case, the URL as written).
+func splitCredentialKey(key string) (url, name string, ok bool) {
+	rest, ok := strings.CutPrefix(key, "credential.")
+	if !ok {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(rest, '.')
+	if i <= 0 {
+		return "", "", false
+	}
+	return rest[:i], rest[i+1:], true
+}
