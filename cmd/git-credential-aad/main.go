@@ -1,13 +1,13 @@
 // Command git-credential-aad is a git credential helper that answers Azure Repos with Microsoft
 // Entra ID tokens.
+//
+// git runs it as `git credential-aad get|store|erase`, with the request on stdin; `git
+// credential-aad configure` sets it up for dev.azure.com and *.visualstudio.com. The commands it
+// shares with the other aadcred tools (login, logout, status, token, cache) work here too.
 package main
 
 import "github.com/aadcred/aadcred/cmd/internal/cli"
 
 func main() {
-	cli.Main(cli.Tool{
-		Name:          "git-credential-aad",
-		Usage:         "git credential helper for Azure Repos with Microsoft Entra ID",
-		SignInCommand: "git credential-aad login",
-	})
+	cli.Main(tool(nil))
 }

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/aadcred/aadcred/cmd/git-credential-aad/internal/azrepos"
+	aadcli "github.com/aadcred/aadcred/cmd/internal/cli"
+	gitsetup "github.com/aadcred/aadcred/install/git"
+)
+
+func configureCommand(s *aadcli.Session) *cli.Command {
+	return &cli.Command{
+		Name:  "configure",
+		Usage: "make git use this helper for Azure Repos",
+		Description: "Sets, for https://dev.azure.com, https://*.visualstudio.com and the hosts in the configuration's\n" +
+			"git.hosts: an empty credential helper (which drops helpers set earlier for those URLs only), this\n" +
+			"helper by absolute path, and useHttpPath. Running it again changes nothing; --remove undoes it.",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "global", Usage: "change ~/.gitconfig (the default)"},
+			&cli.BoolFlag{Name: "system", Usage: "change the system-wide git configuration"},
+			&cli.BoolFlag{Name: "local", Usage: "change the configuration of the repository in the current directory"},
+			&cli.BoolFlag{Name: "remove", Usage: "undo what configure did"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return fmt.Errorf("configure takes no arguments; add hosts to git.hosts in the configuration file")
+			}
+			scope, err := scopeFlag(c)
+			if err != nil {
+				return err
+			}
+			cfg, err := s.Config()
+			if err != nil {
+				return err
+			}
+			urls := append([]string(nil), azrepos.BuiltInURLs...)
+			for _, p := range cfg.Git.Hosts {
+				urls = append(urls, "https://"+p.String())
+			}
+			helperPath, err := ownPath()
+			if err != nil {
+				return err
+			}
+			setup := &gitsetup.Setup{Scope: scope, Helper: helperPath, URLs: urls}
+			out := s.Env.Stderr // stdout belongs to git's protocol, even here
+			if c.Bool("remove") {
+				changes, err := setup.Remove(c.Context)
+				report(out, "Removed from git's "+string(scope)+" configuration:", "git's "+string(scope)+" configuration had nothing of git-credential-aad.", changes)
+				return err
+			}
+			changes, err := setup.Configure(c.Context)
+			report(out, "Configured git ("+string(scope)+") for Azure Repos:", "git ("+string(scope)+") was already configured for Azure Repos.", changes)
+			if err != nil {
+				return err
+			}
+			warnings, err := setup.Check(c.Context)
+			for _, w := range warnings {
+				s.Log().Warn(w)
+			}
+			return err
+		},
+	}
+}
+
+func scopeFlag(c *cli.Context) (gitsetup.Scope, error) {
+	var chosen []gitsetup.Scope
+	for _, scope := range []gitsetup.Scope{gitsetup.Global, gitsetup.System, gitsetup.Local} {
+		if c.Bool(string(scope)) {
+			chosen = append(chosen, scope)
+		}
+	}
+	switch len(chosen) {
+	case 0:
+		return gitsetup.Global, nil
+	case 1:
+		return chosen[0], nil
+	}
+	return "", errors.New("give only one of --global, --system and --local")
+}
+
+func report(w io.Writer, heading, nothing string, changes []string) {
+	if len(changes) == 0 {
+		fmt.Fprintln(w, nothing)
+		return
+	}
+	fmt.Fprintln(w, heading)
+	for _, c := range changes {
+		fmt.Fprintln(w, "  "+c)
+	}
+}
+
+// ownPath is the absolute path git should run this helper by: the one it was started as, found
+// on PATH like a shell finds it, so that a stable link (a package manager's bin directory) is
+// kept rather than resolved to a versioned file that an upgrade removes.
+func ownPath() (string, error) {
+	name := os.Args[0]
+	if strings.ContainsRune(name, filepath.Separator) {
+		if abs, err := filepath.Abs(name); err == nil {
+			return abs, nil
+		}
+	} else if found, err := exec.LookPath(name); err == nil && filepath.IsAbs(found) {
+		return found, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding this program's path: %w", err)
+	}
+	return exe, nil
+}
