@@ -10,11 +10,13 @@ package main
 
 import "github.com/aadcred/aadcred/cmd/internal/cli"
 
-func main() {
-	cli.Main(cli.Tool{
+func main() { cli.Main(tool()) }
+
+func tool() cli.Tool {
+	return cli.Tool{
 		Name:          "docker-credential-aad",
 		Usage:         "docker credential helper for Azure Container Registry with Microsoft Entra ID",
 		SignInCommand: "docker-credential-aad login",
 		Commands:      commands,
-	})
+	}
 }
