@@ -42,27 +42,31 @@ type Discovery struct {
 // Tenant returns the tenant for remote: from wwwauth (the WWW-Authenticate headers git passed
 // on), else from the cache, else by asking the organisation, whose answer is cached. When the
 // organisation does not say, or cannot be reached, it returns Common without caching it, so that
-// the next call asks again.
-func (d *Discovery) Tenant(ctx context.Context, remote Remote, wwwauth []string) Tenant {
+// the next call asks again. Only when git passed nothing on and remote has no Org does it fail,
+// with ErrNoOrganization.
+func (d *Discovery) Tenant(ctx context.Context, remote Remote, wwwauth []string) (Tenant, error) {
 	if t := TenantFromChallenges(wwwauth); t != "" {
-		return Tenant{ID: t, Source: "git"}
+		return Tenant{ID: t, Source: "git"}, nil
+	}
+	if remote.Org == "" {
+		return Tenant{}, ErrNoOrganization
 	}
 	if t := d.Cache.Get(ctx, remote); t != "" {
-		return Tenant{ID: t, Source: "cache"}
+		return Tenant{ID: t, Source: "cache"}, nil
 	}
 	t, err := d.probe(ctx, remote)
 	switch {
 	case err != nil:
 		d.log().Warn(fmt.Sprintf("could not ask %s for its Entra ID tenant (%v); signing in with the tenant %s: set AZURE_TENANT_ID or tenant in the configuration to skip the question",
 			remote.probeURL(), err, Common))
-		return Tenant{ID: Common, Source: "fallback"}
+		return Tenant{ID: Common, Source: "fallback"}, nil
 	case t == "":
-		return Tenant{ID: Common, Source: "fallback"}
+		return Tenant{ID: Common, Source: "fallback"}, nil
 	}
 	if err := d.Cache.Put(ctx, remote, t); err != nil {
 		d.log().Warn(fmt.Sprintf("could not remember the tenant of %s (it will be asked again next time): %v", remote.Org, err))
 	}
-	return Tenant{ID: t, Source: remote.probeURL()}
+	return Tenant{ID: t, Source: remote.probeURL()}, nil
 }
 
 // probe sends an unauthenticated HEAD to the organisation and reads the tenant from its answer,

@@ -3,6 +3,7 @@ package azrepos_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -71,21 +72,21 @@ func TestDiscoveryAsksTheOrganisationOnceAndRemembers(t *testing.T) {
 	o := newOrganisation(t, azureDevOps401(tenantID))
 	d, _ := o.discovery(t)
 	ctx := context.Background()
-	got := d.Tenant(ctx, o.remote("contoso"), nil)
+	got := mustTenant(t, d, ctx, o.remote("contoso"), nil)
 	if got.ID != tenantID {
 		t.Fatalf("tenant = %+v, want %s", got, tenantID)
 	}
 	if p := <-o.paths; p != "HEAD /contoso " {
 		t.Errorf("the probe was %q, want an unauthenticated HEAD /contoso", p)
 	}
-	again := d.Tenant(ctx, azrepos.Remote{Host: strings.ToUpper(o.remote("x").Host), Org: "CONTOSO"}, nil)
+	again := mustTenant(t, d, ctx, azrepos.Remote{Host: strings.ToUpper(o.remote("x").Host), Org: "CONTOSO"}, nil)
 	if again.ID != tenantID || again.Source != "cache" {
 		t.Errorf("second call = %+v, want the cached tenant", again)
 	}
 	if n := o.probes.Load(); n != 1 {
 		t.Errorf("%d probes, want 1", n)
 	}
-	if other := d.Tenant(ctx, o.remote("fabrikam"), nil); other.Source == "cache" {
+	if other := mustTenant(t, d, ctx, o.remote("fabrikam"), nil); other.Source == "cache" {
 		t.Errorf("another organisation was answered from the cache: %+v", other)
 	}
 }
@@ -94,7 +95,7 @@ func TestDiscoveryPrefersWhatGitPassedOn(t *testing.T) {
 	o := newOrganisation(t, azureDevOps401(tenantID))
 	d, _ := o.discovery(t)
 	other := "99999999-2222-3333-4444-555555555555"
-	got := d.Tenant(context.Background(), o.remote("contoso"), []string{"Bearer authorization_uri=https://login.microsoftonline.com/" + other})
+	got := mustTenant(t, d, context.Background(), o.remote("contoso"), []string{"Bearer authorization_uri=https://login.microsoftonline.com/" + other})
 	if got.ID != other || got.Source != "git" {
 		t.Errorf("tenant = %+v, want %s from git", got, other)
 	}
@@ -120,7 +121,7 @@ func TestDiscoveryReadsResourceTenantHeader(t *testing.T) {
 				w.WriteHeader(http.StatusUnauthorized)
 			})
 			d, _ := o.discovery(t)
-			if got := d.Tenant(context.Background(), o.remote("contoso"), nil); got.ID != tt.want {
+			if got := mustTenant(t, d, context.Background(), o.remote("contoso"), nil); got.ID != tt.want {
 				t.Errorf("tenant = %+v, want %s", got, tt.want)
 			}
 		})
@@ -134,7 +135,7 @@ func TestDiscoveryDoesNotFollowRedirects(t *testing.T) {
 		http.Redirect(w, r, elsewhere.srv.URL+"/contoso", http.StatusFound)
 	})
 	d, _ := o.discovery(t)
-	if got := d.Tenant(context.Background(), o.remote("contoso"), nil); got.ID != tenantID {
+	if got := mustTenant(t, d, context.Background(), o.remote("contoso"), nil); got.ID != tenantID {
 		t.Errorf("tenant = %+v, want the one on the redirect itself", got)
 	}
 	if n := elsewhere.probes.Load(); n != 0 {
@@ -147,7 +148,7 @@ func TestDiscoveryFallsBackWithoutRemembering(t *testing.T) {
 	d, _ := o.discovery(t)
 	ctx := context.Background()
 	for range 2 {
-		if got := d.Tenant(ctx, o.remote("nobody"), nil); got.ID != azrepos.Common || got.Source != "fallback" {
+		if got := mustTenant(t, d, ctx, o.remote("nobody"), nil); got.ID != azrepos.Common || got.Source != "fallback" {
 			t.Errorf("tenant = %+v, want the common fallback", got)
 		}
 	}
@@ -168,7 +169,7 @@ func TestDiscoveryProbeIsBounded(t *testing.T) {
 	d, log := o.discovery(t)
 	d.Timeout = 200 * time.Millisecond
 	start := time.Now()
-	got := d.Tenant(context.Background(), o.remote("slow"), nil)
+	got := mustTenant(t, d, context.Background(), o.remote("slow"), nil)
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("the probe took %s, longer than its timeout allows", elapsed)
 	}
@@ -184,11 +185,11 @@ func TestDiscoveryForget(t *testing.T) {
 	o := newOrganisation(t, azureDevOps401(tenantID))
 	d, _ := o.discovery(t)
 	ctx := context.Background()
-	d.Tenant(ctx, o.remote("contoso"), nil)
+	mustTenant(t, d, ctx, o.remote("contoso"), nil)
 	if err := d.Cache.Forget(o.remote("contoso")); err != nil {
 		t.Fatal(err)
 	}
-	if got := d.Tenant(ctx, o.remote("contoso"), nil); got.Source == "cache" {
+	if got := mustTenant(t, d, ctx, o.remote("contoso"), nil); got.Source == "cache" {
 		t.Errorf("a forgotten tenant came from the cache")
 	}
 	if n := o.probes.Load(); n != 2 {
@@ -208,5 +209,26 @@ func TestNilTenantCacheRemembersNothing(t *testing.T) {
 	}
 	if err := c.Forget(r); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func mustTenant(t *testing.T, d *azrepos.Discovery, ctx context.Context, remote azrepos.Remote, wwwauth []string) azrepos.Tenant {
+	t.Helper()
+	tenant, err := d.Tenant(ctx, remote, wwwauth)
+	if err != nil {
+		t.Fatalf("Tenant: %v", err)
+	}
+	return tenant
+}
+
+func TestDiscoveryNeedsAnOrganisationOrAChallenge(t *testing.T) {
+	d := &azrepos.Discovery{}
+	ctx := context.Background()
+	if _, err := d.Tenant(ctx, azrepos.Remote{Host: "dev.azure.com"}, nil); !errors.Is(err, azrepos.ErrNoOrganization) {
+		t.Errorf("err = %v, want ErrNoOrganization", err)
+	}
+	got, err := d.Tenant(ctx, azrepos.Remote{Host: "dev.azure.com"}, []string{"Bearer authorization_uri=https://login.microsoftonline.com/" + tenantID})
+	if err != nil || got.ID != tenantID {
+		t.Errorf("Tenant = %+v, %v; want %s from the challenge", got, err, tenantID)
 	}
 }
