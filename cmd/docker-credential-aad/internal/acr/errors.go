@@ -22,8 +22,13 @@ type ServiceError struct {
 }
 
 func (e *ServiceError) Error() string {
+	return fmt.Sprintf("%s at %s: %s", e.What, e.Registry, e.answer())
+}
+
+// answer is what the registry said: the status, its code and message, and the correlation ID.
+func (e *ServiceError) answer() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s at %s: HTTP %d %s", e.What, e.Registry, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	switch {
 	case e.Code != "" && e.Message != "":
 		fmt.Fprintf(&b, ": %s: %s", e.Code, e.Message)
@@ -129,7 +134,7 @@ func (e *RefusedError) Error() string {
 	if who == "" {
 		who = "the signed-in identity"
 	}
-	return fmt.Sprintf("%s refused the Entra token of %s (tenant %s): %v", e.Registry, who, e.TenantID, e.Err)
+	return fmt.Sprintf("%s refused the Entra token of %s (tenant %s) at its token exchange: %s", e.Registry, who, e.TenantID, e.Err.answer())
 }
 
 func (e *RefusedError) Unwrap() error { return e.Err }
