@@ -276,6 +276,10 @@ func TestKeychainPushThenPull(t *testing.T) {
 	if x.Tenant != fakeentra.DefaultTenant || x.Audience != fakeentra.ACRResource || x.Status != http.StatusOK {
 		t.Errorf("exchange %+v: want the token's tenant and ACR's audience", x)
 	}
+	r := w.Run(w.ACR.Host(), "docker-credential-aad", "get", "--identity-token")
+	if c := decodeCredentials(t, r.Stdout, w.ACR.Host()); c.Username != "<token>" {
+		t.Errorf("get --identity-token answered user name %q", c.Username)
+	}
 }
 
 func TestIdentityTokenForm(t *testing.T) {

@@ -107,13 +107,27 @@ func serviceFrom(c Challenge, registry string) (string, error) {
 		return "", fmt.Errorf("%s's challenge names realm %q, which is not an https URL; refusing to send it a token", registry, realm)
 	}
 	host, err := Canonical(u.Host)
-	if err != nil || host != registry {
+	if err != nil || !sameRegistry(host, registry) {
 		return "", fmt.Errorf("%s's challenge names realm %q on another host; refusing to send a token there", registry, realm)
 	}
 	if s := c.Params["service"]; s != "" {
 		return s, nil
 	}
 	return registry, nil
+}
+
+// sameRegistry reports whether a challenge's realm host belongs to registry: the registry
+// itself, or, for a regional endpoint <name>.<region>.geo.azurecr.io, its login server
+// <name>.azurecr.io.
+func sameRegistry(realmHost, registry string) bool {
+	if realmHost == registry {
+		return true
+	}
+	labels := strings.Split(registry, ".")
+	if len(labels) != 5 || labels[2] != "geo" || !IsLoginServer(registry) {
+		return false
+	}
+	return realmHost == labels[0]+"."+labels[3]+"."+labels[4]
 }
 
 type sendOption func(*sendOptions)

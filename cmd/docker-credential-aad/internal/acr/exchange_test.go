@@ -221,3 +221,23 @@ func TestExchangeOmitsAnUnknownTenant(t *testing.T) {
 		t.Error("an empty tenant was sent")
 	}
 }
+
+func TestSameRegistry(t *testing.T) {
+	for _, tc := range []struct {
+		realm, registry string
+		want            bool
+	}{
+		{"contoso.azurecr.io", "contoso.azurecr.io", true},
+		{"contoso.azurecr.io", "contoso.eastus.geo.azurecr.io", true},
+		{"contoso.eastus.geo.azurecr.io", "contoso.eastus.geo.azurecr.io", true},
+		{"fabrikam.azurecr.io", "contoso.eastus.geo.azurecr.io", false},
+		{"contoso.azurecr.cn", "contoso.eastus.geo.azurecr.io", false},
+		{"contoso.azurecr.io", "contoso.eastus.data.azurecr.io", false},
+		{"contoso.azurecr.io", "fabrikam.azurecr.io", false},
+		{"127.0.0.1:5001", "127.0.0.1:5000", false},
+	} {
+		if got := sameRegistry(tc.realm, tc.registry); got != tc.want {
+			t.Errorf("sameRegistry(%q, %q) = %v", tc.realm, tc.registry, got)
+		}
+	}
+}
