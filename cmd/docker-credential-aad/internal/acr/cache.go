@@ -126,7 +126,8 @@ func (k cacheKey) name() string {
 //
 // The hot path reads one file. A missing or half-spent token is renewed under a cross-process
 // lock, so that of N processes started together one exchanges and the others reuse its token.
-// When renewing fails, a cached token that is still valid is served with a warning.
+// When renewing fails for any reason but a sign-in that is gone, a cached token that is still
+// valid is served with a warning.
 func (p *Provider) RefreshToken(ctx context.Context, registry string, req core.Request) (string, error) {
 	name := keyFor(registry, req).name()
 	if e := p.read(ctx, name, registry); e != nil && e.fresh(p.now()) {
@@ -147,7 +148,7 @@ func (p *Provider) RefreshToken(ctx context.Context, registry string, req core.R
 	}
 	e, err := p.renew(ctx, registry, req)
 	if err != nil {
-		if stale != nil && stale.usable(p.now()) && !errors.Is(err, context.Canceled) {
+		if stale != nil && stale.usable(p.now()) && servesStale(err) {
 			p.log().Warn(fmt.Sprintf("could not renew the token for %s (%v); using the cached one, valid until %s",
 				registry, err, stale.ExpiresOn.Local().Format(time.TimeOnly)))
 			return stale.RefreshToken, nil
@@ -163,6 +164,13 @@ func (p *Provider) RefreshToken(ctx context.Context, registry string, req core.R
 		p.log().Warn(fmt.Sprintf("could not cache the token for %s (the next call will exchange again): %v", registry, err))
 	}
 	return e.RefreshToken, nil
+}
+
+// servesStale reports whether a still-valid cached token may stand in after renewing failed with
+// err: yes for outages and refusals, which the registry will judge again, but not once the
+// sign-in itself is gone (signed out, revoked), nor when the caller gave up.
+func servesStale(err error) bool {
+	return !errors.Is(err, core.ErrInteractionRequired) && !errors.Is(err, context.Canceled)
 }
 
 // renew gets an Entra token and exchanges it at the registry.

@@ -214,6 +214,17 @@ func TestStaleTokenIsServedWhenRenewingFails(t *testing.T) {
 	}
 }
 
+func TestStaleTokenIsNotServedOnceTheSignInIsGone(t *testing.T) {
+	f := newFixture(t)
+	f.get(t, "contoso.azurecr.io", request("app"))
+	f.clock.Advance(2 * time.Hour)
+	f.tokens.err = fmt.Errorf("%w: run `docker-credential-aad login` first", core.ErrInteractionRequired)
+	_, err := f.provider.RefreshToken(context.Background(), "contoso.azurecr.io", request("app"))
+	if !errors.Is(err, core.ErrInteractionRequired) {
+		t.Errorf("got %v; a signed-out user's token must not be served on", err)
+	}
+}
+
 func TestRefusalNamesTheIdentityAndAudience(t *testing.T) {
 	f := newFixture(t)
 	f.tokens.aud = "https://management.azure.com/"
