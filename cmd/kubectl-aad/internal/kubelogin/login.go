@@ -1,0 +1,83 @@
+package kubelogin
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aadcred/aadcred/core"
+)
+
+// Login is one of kubelogin's login modes (-l, --login).
+type Login string
+
+// The login modes kubectl-aad supports.
+const (
+	DeviceCode       Login = "devicecode"
+	Interactive      Login = "interactive"
+	ServicePrincipal Login = "spn"
+	ROPC             Login = "ropc"
+	ManagedIdentity  Login = "msi"
+	AzureCLI         Login = "azurecli"
+	WorkloadIdentity Login = "workloadidentity"
+)
+
+// Logins lists the supported modes in kubelogin's order.
+func Logins() []Login {
+	return []Login{DeviceCode, Interactive, ServicePrincipal, ROPC, ManagedIdentity, AzureCLI, WorkloadIdentity}
+}
+
+// unsupportedLogins are kubelogin's modes that kubectl-aad does not implement, with what to use
+// instead.
+var unsupportedLogins = map[string]string{
+	"azd":            "the Azure Developer CLI is not supported; use azurecli, or sign in with `kubectl aad login`",
+	"azurepipelines": "Azure Pipelines service connections are not supported; use workloadidentity or spn",
+}
+
+// ParseLogin reads a login mode as kubelogin spells it (case-sensitively, as kubelogin does).
+func ParseLogin(s string) (Login, error) {
+	for _, l := range Logins() {
+		if s == string(l) {
+			return l, nil
+		}
+	}
+	if why, ok := unsupportedLogins[s]; ok {
+		return "", fmt.Errorf("login mode %q is not supported by kubectl-aad: %s", s, why)
+	}
+	names := make([]string, 0, len(Logins()))
+	for _, l := range Logins() {
+		names = append(names, string(l))
+	}
+	return "", fmt.Errorf("unknown login mode %q (one of %s)", s, strings.Join(names, ", "))
+}
+
+// signsInUser reports whether the mode signs in a person, whose sign-in is kept and shared.
+func (l Login) signsInUser() bool { return l == DeviceCode || l == Interactive || l == ROPC }
+
+// usesTokenEndpoint reports whether the mode asks Entra ID's token endpoint itself, where
+// --legacy (a v1 token for spn:<server-id>) applies. Managed identity and the Azure CLI get
+// their tokens elsewhere and, as in kubelogin, ignore --legacy.
+func (l Login) usesTokenEndpoint() bool { return l != ManagedIdentity && l != AzureCLI }
+
+// method is the core method that carries out the mode; spn depends on the credential given.
+func (l Login) method(hasCertificate bool) core.Method {
+	switch l {
+	case DeviceCode:
+		return core.DeviceCode
+	case Interactive:
+		return core.Browser
+	case ServicePrincipal:
+		if hasCertificate {
+			return core.ClientCert
+		}
+		return core.ClientSecret
+	case ROPC:
+		return core.Password
+	case ManagedIdentity:
+		return core.ManagedIdentity
+	case AzureCLI:
+		return core.AzureCLI
+	case WorkloadIdentity:
+		return core.WorkloadIdentity
+	}
+	return core.Auto
+}
