@@ -1,0 +1,79 @@
+package kubeconfig
+
+import (
+	"os"
+	"time"
+)
+
+// Options say which kubeconfig users to convert and how. The sign-in settings override what an
+// old user holds; empty ones keep it. There is no field for a secret: a secret in a kubeconfig
+// is readable by every program that can read the file, so it belongs in the environment.
+type Options struct {
+	// Kubeconfig is the one file to convert (--kubeconfig); empty means KUBECONFIG's files, else
+	// ~/.kube/config.
+	Kubeconfig string
+	// Context limits the conversion to that context's user.
+	Context string
+
+	// Login is the kubelogin login mode the converted users run (devicecode, interactive, spn,
+	// ropc, msi, azurecli, workloadidentity). Empty keeps a kubelogin or kubectl-aad user's mode,
+	// and gives devicecode to the others.
+	Login string
+
+	ServerID           string
+	ClientID           string
+	TenantID           string
+	Environment        string
+	Legacy             bool // adds --legacy; without it, an old user's legacy setting is kept
+	ClientCertificate  string
+	Username           string
+	IdentityResourceID string
+	AuthorityHost      string
+	FederatedTokenFile string
+	RedirectURL        string
+	LoginHint          string
+	// DisableEnvironmentOverride writes --disable-environment-override.
+	DisableEnvironmentOverride bool
+	// ExtraArgs are further get-token arguments written as they are (--timeout, --cache-dir and
+	// the like). The caller keeps secrets out of them.
+	ExtraArgs []string
+	// AzureConfigDir is written as AZURE_CONFIG_DIR into the users' exec environment, for the
+	// azurecli mode.
+	AzureConfigDir string
+
+	// Command is the plugin command written into the kubeconfig; empty means kubectl-aad (found
+	// on PATH).
+	Command string
+	// APIVersion is the ExecCredential version the users ask for: v1 (the default) or v1beta1,
+	// for kubectl older than 1.22.
+	APIVersion string
+
+	// Getenv reads KUBECONFIG; nil means os.Getenv. HomeDir is where ~/.kube/config is; empty
+	// means os.UserHomeDir.
+	Getenv  func(string) string
+	HomeDir string
+	// Now dates the backups; nil means time.Now.
+	Now func() time.Time
+}
+
+func (o *Options) getenv(name string) string {
+	if o.Getenv != nil {
+		return o.Getenv(name)
+	}
+	return os.Getenv(name)
+}
+
+func (o *Options) home() string {
+	if o.HomeDir != "" {
+		return o.HomeDir
+	}
+	home, _ := os.UserHomeDir()
+	return home
+}
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
