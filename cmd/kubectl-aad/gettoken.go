@@ -1,0 +1,85 @@
+package main
+
+import (
+	"strings"
+
+	urfave "github.com/urfave/cli/v2"
+
+	"github.com/aadcred/aadcred/cmd/internal/cli"
+	"github.com/aadcred/aadcred/cmd/kubectl-aad/internal/kubelogin"
+	"github.com/aadcred/aadcred/core"
+)
+
+// getTokenCommand is the exec credential plugin: kubectl runs it and reads an ExecCredential
+// from its stdout, which therefore carries nothing else, errors included.
+func getTokenCommand(s *cli.Session) *urfave.Command {
+	return &urfave.Command{
+		Name:  "get-token",
+		Usage: "print an ExecCredential for kubectl (the exec plugin entry point)",
+		Description: "Prints a client.authentication.k8s.io ExecCredential holding a token for the cluster's server\n" +
+			"application, of the version KUBERNETES_EXEC_INFO asks for (v1beta1 when run by hand).\n" +
+			"Accepts Azure/kubelogin's get-token flags and environment variables with the same meaning:\n" +
+			"a variable kubelogin reads overrides its flag unless --disable-environment-override is given.",
+		Flags: kubelogin.Flags(),
+		Action: func(c *urfave.Context) error {
+			info, err := parseExecInfo(s.Env.Getenv("KUBERNETES_EXEC_INFO"))
+			if err != nil {
+				return err
+			}
+			opts, err := kubelogin.FromFlags(c)
+			if err != nil {
+				return err
+			}
+			if opts, err = opts.ApplyEnvironment(s.Env.Getenv); err != nil {
+				return err
+			}
+			in, err := opts.Inputs()
+			if err != nil {
+				return err
+			}
+			// kubectl says whether a person may be asked: spec.interactive is false when it
+			// keeps its standard input (interactiveMode Never, or no terminal), and then a
+			// sign-in must fail at once instead of waiting for someone who is not there.
+			in.Interactive = info.Interactive
+			// From here on the session resolves the environment as the options say: with
+			// --disable-environment-override it must not read the variables back in.
+			s.Env.Getenv = opts.Getenv(s.Env.Getenv)
+			req, err := s.Request(in)
+			if err != nil {
+				return err
+			}
+			req.Interaction.SignInCommand = signInCommand(s.Tool.SignInCommand, req, opts)
+			client, err := s.Client()
+			if err != nil {
+				return err
+			}
+			tok, err := client.Acquire(c.Context, req)
+			if err != nil {
+				return err
+			}
+			return writeExecCredential(s.Env.Stdout, info, tok.AccessToken, tok.ReportedExpiry())
+		},
+	}
+}
+
+// signInCommand is the login command that serves this request, named when no person can be
+// asked: the plain command signs in with the shared client and tenant, so a kubeconfig that
+// names its own must see them in the command too, or the sign-in would not serve it.
+func signInCommand(base string, req core.Request, opts kubelogin.Options) string {
+	if !userMethod(req.Method) {
+		return base
+	}
+	parts := []string{base}
+	if req.Tenant != "" {
+		parts = append(parts, "--tenant", req.Tenant)
+	}
+	if req.ClientID != "" && !strings.EqualFold(req.ClientID, core.AzureCLIClientID) {
+		parts = append(parts, "--client-id", req.ClientID, "--resource", opts.ServerIDOrDefault())
+	}
+	return strings.Join(parts, " ")
+}
+
+// userMethod reports whether the method signs a person in, whose sign-in login can keep.
+func userMethod(m core.Method) bool {
+	return m == core.DeviceCode || m == core.Browser || m == core.Password
+}
