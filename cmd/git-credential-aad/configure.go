@@ -53,11 +53,11 @@ func configureCommand(s *aadcli.Session) *cli.Command {
 			out := s.Env.Stderr // stdout belongs to git's protocol, even here
 			if c.Bool("remove") {
 				changes, err := setup.Remove(c.Context)
-				report(out, "Removed from git's "+string(scope)+" configuration:", "git's "+string(scope)+" configuration had nothing of git-credential-aad.", changes)
+				printChanges(out, "Removed from git's "+string(scope)+" configuration:", "git's "+string(scope)+" configuration had nothing of git-credential-aad.", changes)
 				return err
 			}
 			changes, err := setup.Configure(c.Context)
-			report(out, "Configured git ("+string(scope)+") for Azure Repos:", "git ("+string(scope)+") was already configured for Azure Repos.", changes)
+			printChanges(out, "Configured git ("+string(scope)+") for Azure Repos:", "git ("+string(scope)+") was already configured for Azure Repos.", changes)
 			if err != nil {
 				return err
 			}
@@ -86,7 +86,8 @@ func scopeFlag(c *cli.Context) (gitsetup.Scope, error) {
 	return "", errors.New("give only one of --global, --system and --local")
 }
 
-func report(w io.Writer, heading, nothing string, changes []string) {
+// printChanges tells the person what changed, or that nothing did.
+func printChanges(w io.Writer, heading, nothing string, changes []string) {
 	if len(changes) == 0 {
 		fmt.Fprintln(w, nothing)
 		return

@@ -113,8 +113,8 @@ func (h *helper) get(ctx context.Context, in *gitcred.Request) error {
 	return answer.Write(h.session.Env.Stdout)
 }
 
-// store records nothing: the token is already in aadcred's cache, and git must not be given the
-// idea that a stored copy will be refreshed.
+// store records nothing: the token is already in aadcred's cache, which renews it; a copy kept
+// anywhere else would only go stale.
 func (h *helper) store(context.Context, *gitcred.Request) error { return nil }
 
 // erase forgets the Azure DevOps access token that the server rejected, and the organisation's
