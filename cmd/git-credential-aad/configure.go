@@ -41,7 +41,7 @@ func configureCommand(s *aadcli.Session) *cli.Command {
 			if err != nil {
 				return err
 			}
-			urls := append([]string(nil), azrepos.BuiltInURLs...)
+			urls := azrepos.BuiltInURLs()
 			for _, p := range cfg.Git.Hosts {
 				urls = append(urls, "https://"+p.String())
 			}

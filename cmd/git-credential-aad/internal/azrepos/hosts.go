@@ -25,7 +25,7 @@ func mustPattern(s string) hostmatch.Pattern {
 
 // BuiltInURLs are the URLs git-credential-aad answers without configuration, in the form git's
 // credential.<url> settings take.
-var BuiltInURLs = []string{"https://dev.azure.com", "https://*.visualstudio.com"}
+func BuiltInURLs() []string { return []string{"https://dev.azure.com", "https://*.visualstudio.com"} }
 
 // Hosts decides which hosts receive Azure DevOps tokens. Matching is anchored and port-aware:
 // dev.azure.com.evil.example and evilvisualstudio.com are not Azure DevOps.
