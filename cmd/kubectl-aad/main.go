@@ -1,13 +1,27 @@
 // Command kubectl-aad is a kubectl exec credential plugin that signs in to AKS clusters with
-// Microsoft Entra ID.
+// Microsoft Entra ID. It is a drop-in for Azure/kubelogin: kubeconfigs that run `kubelogin
+// get-token …` work with `kubectl-aad get-token …` and the same flags and variables, and
+// convert-kubeconfig rewrites them. Run as `kubectl aad …`, it is a kubectl plugin.
 package main
 
-import "github.com/aadcred/aadcred/cmd/internal/cli"
+import (
+	urfave "github.com/urfave/cli/v2"
+
+	"github.com/aadcred/aadcred/cmd/internal/cli"
+)
 
 func main() {
-	cli.Main(cli.Tool{
+	cli.Main(tool())
+}
+
+// tool is kubectl-aad: the shared commands and kubectl's.
+func tool() cli.Tool {
+	return cli.Tool{
 		Name:          "kubectl-aad",
 		Usage:         "kubectl credential plugin for AKS with Microsoft Entra ID",
 		SignInCommand: "kubectl aad login",
-	})
+		Commands: func(s *cli.Session) []*urfave.Command {
+			return []*urfave.Command{getTokenCommand(s), convertCommand(s), removeTokensCommand(s)}
+		},
+	}
 }
