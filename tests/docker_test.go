@@ -486,7 +486,7 @@ func TestSignedInUserGetsATokenOfTheirTenant(t *testing.T) {
 }
 
 func TestRefusedExchangeNamesTheRoles(t *testing.T) {
-	w := newACRWorld(t, fakeacr.Options{Tenant: "0ther000-7e57-4e7a-9c1d-5f0c0de0fa4e"}, "")
+	w := newACRWorld(t, fakeacr.Options{Tenant: "0e1e0000-7e57-4e7a-9c1d-5f0c0de0fa4e"}, "")
 	_, r := w.get(t, w.ACR.Host())
 	if r.Code != 1 {
 		t.Fatalf("a registry of another tenant answered: exit %d", r.Code)
