@@ -57,7 +57,7 @@ func (x *Exchanger) Exchange(ctx context.Context, registry, tenant, entraToken s
 	if tenant != "" {
 		form.Set("tenant", tenant)
 	}
-	body, err := x.send(ctx, registry, "token exchange", func(ctx context.Context) (*http.Request, error) {
+	body, _, err := x.send(ctx, registry, "token exchange", func(ctx context.Context) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+registry+"/oauth2/exchange", strings.NewReader(form.Encode()))
 		if err == nil {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -78,10 +78,9 @@ func (x *Exchanger) Exchange(ctx context.Context, registry, tenant, entraToken s
 
 // service reads the registry's Bearer challenge at /v2/ and returns its service name.
 func (x *Exchanger) service(ctx context.Context, registry string) (string, error) {
-	var header http.Header
-	_, err := x.send(ctx, registry, "challenge", func(ctx context.Context) (*http.Request, error) {
+	_, header, err := x.send(ctx, registry, "challenge", func(ctx context.Context) (*http.Request, error) {
 		return http.NewRequestWithContext(ctx, http.MethodGet, "https://"+registry+"/v2/", nil)
-	}, http.StatusUnauthorized, withHeader(&header))
+	}, http.StatusUnauthorized)
 	if err != nil {
 		return "", err
 	}
@@ -130,41 +129,27 @@ func sameRegistry(realmHost, registry string) bool {
 	return realmHost == labels[0]+"."+labels[3]+"."+labels[4]
 }
 
-type sendOption func(*sendOptions)
-
-type sendOptions struct{ header *http.Header }
-
-// withHeader receives the answer's headers.
-func withHeader(h *http.Header) sendOption { return func(o *sendOptions) { o.header = h } }
-
 // send makes the request built by build, resending it after passing failures, and returns the
-// body of an answer with status want. Any other answer is a *ServiceError.
-func (x *Exchanger) send(ctx context.Context, registry, what string, build func(context.Context) (*http.Request, error), want int, opts ...sendOption) ([]byte, error) {
-	var o sendOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
+// body and headers of an answer with status want. Any other answer is a *ServiceError.
+func (x *Exchanger) send(ctx context.Context, registry, what string, build func(context.Context) (*http.Request, error), want int) ([]byte, http.Header, error) {
 	for attempt := 0; ; attempt++ {
 		body, header, err := x.attempt(ctx, registry, what, build, want)
 		if err == nil {
-			if o.header != nil {
-				*o.header = header
-			}
-			return body, nil
+			return body, header, nil
 		}
 		if attempt >= retries || !transient(err) || ctx.Err() != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		wait := time.Second << attempt
 		if d, ok := retryAfter(header); ok {
 			wait = d
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return nil, err
+			return nil, nil, err
 		}
 		x.debug(ctx, "retrying", "what", what, "registry", registry, "after", wait, "error", err)
 		if err := x.sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%s at %s: retry abandoned: %w", what, registry, err)
+			return nil, nil, fmt.Errorf("%s at %s: retry abandoned: %w", what, registry, err)
 		}
 	}
 }
