@@ -17,6 +17,8 @@ func tool(probeClient *http.Client) aadcli.Tool {
 		Name:          "git-credential-aad",
 		Usage:         "git credential helper for Azure Repos with Microsoft Entra ID",
 		SignInCommand: signInCommand,
+		// git hands helpers actions newer than they know; they must ignore them (gitcredentials).
+		IgnoreUnknownCommands: true,
 		Commands: func(s *aadcli.Session) []*cli.Command {
 			h := &helper{session: s, probeClient: probeClient}
 			return append(h.commands(), configureCommand(s))

@@ -27,6 +27,9 @@ type Tool struct {
 	SignInCommand string
 	// Commands returns the tool's own commands (protocol actions, configure).
 	Commands func(s *Session) []*cli.Command
+	// IgnoreUnknownCommands makes an unknown command succeed silently, as git's credential
+	// protocol asks of a helper handed an action newer than itself.
+	IgnoreUnknownCommands bool
 }
 
 // Main runs the tool as this process and exits with its status.
@@ -61,6 +64,9 @@ func (t Tool) Run(ctx context.Context, args []string, env Env) int {
 		Before:                    s.readCommonFlags,
 		ExitErrHandler:            func(*cli.Context, error) {}, // errors are reported below, once
 		OnUsageError:              onUsageError,
+	}
+	if t.IgnoreUnknownCommands {
+		app.CommandNotFound = func(*cli.Context, string) {}
 	}
 	app.Commands = append(app.Commands, sharedCommands(s)...)
 	if t.Commands != nil {

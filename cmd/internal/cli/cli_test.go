@@ -234,3 +234,17 @@ func TestRunReportsErrorsOnStderrOnly(t *testing.T) {
 		t.Errorf("bad --output: exit %d, stdout %q", code, out)
 	}
 }
+
+func TestUnknownCommands(t *testing.T) {
+	for _, ignore := range []bool{true, false} {
+		var stdout, stderr bytes.Buffer
+		env := Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+		code := Tool{Name: "tool", IgnoreUnknownCommands: ignore}.Run(context.Background(), []string{"tool", "frobnicate"}, env)
+		if ignore && (code != 0 || stdout.Len()+stderr.Len() != 0) {
+			t.Errorf("ignored unknown command: exit %d, output %q %q", code, stdout.String(), stderr.String())
+		}
+		if !ignore && (code == 0 || stdout.Len() != 0 || !strings.Contains(stderr.String(), "frobnicate")) {
+			t.Errorf("unknown command: exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+		}
+	}
+}
