@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"flag"
+	"fmt"
 	"strings"
 
 	urfave "github.com/urfave/cli/v2"
@@ -19,14 +22,19 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 		Description: "Prints a client.authentication.k8s.io ExecCredential holding a token for the cluster's server\n" +
 			"application, of the version KUBERNETES_EXEC_INFO asks for (v1beta1 when run by hand).\n" +
 			"Accepts Azure/kubelogin's get-token flags and environment variables with the same meaning:\n" +
-			"a variable kubelogin reads overrides its flag unless --disable-environment-override is given.",
-		Flags: kubelogin.Flags(),
+			"a variable kubelogin reads overrides its flag unless --disable-environment-override is given.\n" +
+			"`get-token --help` lists the flags. --debug and --profile go before get-token.",
+		// kubelogin's flags are parsed by package kubelogin, which says why not by urfave/cli.
+		SkipFlagParsing: true,
 		Action: func(c *urfave.Context) error {
 			info, err := parseExecInfo(s.Env.Getenv("KUBERNETES_EXEC_INFO"))
 			if err != nil {
 				return err
 			}
-			opts, err := kubelogin.FromFlags(c)
+			opts, _, err := kubelogin.Parse(s.Tool.Name+" get-token", getTokenUsage, c.Args().Slice(), s.Env.Stderr, misplacedCommonFlags)
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -62,6 +70,13 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 	}
 }
 
+const getTokenUsage = `Usage: kubectl-aad get-token [--login MODE] [--server-id ID] [--tenant-id TENANT] [flags]
+
+Prints an ExecCredential for kubectl to stdout. Takes Azure/kubelogin's get-token flags and
+environment variables with the same meaning: a variable kubelogin reads overrides its flag
+unless --disable-environment-override is given.
+`
+
 // signInCommand is the login command that serves this request, named when no person can be
 // asked: the plain command signs in with the shared client and tenant, so a kubeconfig that
 // names its own must see them in the command too, or the sign-in would not serve it.
@@ -82,4 +97,16 @@ func signInCommand(base string, req core.Request, opts kubelogin.Options) string
 // userMethod reports whether the method signs a person in, whose sign-in login can keep.
 func userMethod(m core.Method) bool {
 	return m == core.DeviceCode || m == core.Browser || m == core.Password
+}
+
+// misplacedCommonFlags catches --debug and --profile after get-token, where its own parser sees
+// them, to say where they belong instead of calling them unknown.
+func misplacedCommonFlags(fs *flag.FlagSet) {
+	misplaced := func(name string) func(string) error {
+		return func(string) error {
+			return fmt.Errorf("give --%s before get-token (kubectl-aad --%s … get-token …), or set AADCRED_%s", name, name, strings.ToUpper(name))
+		}
+	}
+	fs.BoolFunc("debug", "give --debug before get-token", misplaced("debug"))
+	fs.Func("profile", "give --profile before get-token", misplaced("profile"))
 }

@@ -1,68 +1,55 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/aadcred/aadcred/cmd/kubectl-aad/internal/kubelogin"
 	"github.com/aadcred/aadcred/install/kubeconfig"
 )
 
-// The converter's own flags, beside kubelogin's get-token flags.
-const (
-	flagKubeconfig     = "kubeconfig"
-	flagContext        = "context"
-	flagAzureConfigDir = "azure-config-dir"
-	flagExecAPIVersion = "exec-api-version"
-	flagCommand        = "command"
-)
+// converter holds the converter's own flags, beside kubelogin's get-token flags.
+type converter struct {
+	kubeconfig     string
+	context        string
+	azureConfigDir string
+	execAPIVersion string
+	command        string
+}
 
-func convertFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: flagKubeconfig, Usage: "the kubeconfig file to convert (default: KUBECONFIG's files, else ~/.kube/config)"},
-		&cli.StringFlag{Name: flagContext, Usage: "convert only this context's user"},
-		&cli.StringFlag{Name: flagAzureConfigDir, Usage: "write AZURE_CONFIG_DIR into the users' exec environment (azurecli)"},
-		&cli.StringFlag{Name: flagExecAPIVersion, Value: "v1", Usage: "ExecCredential version the users ask for: v1, or v1beta1 for kubectl older than 1.22"},
-		&cli.StringFlag{Name: flagCommand, Value: "kubectl-aad", Usage: "the plugin command to write, a name on PATH or a full path"},
-	}
+func (c *converter) addFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.kubeconfig, "kubeconfig", "", "the kubeconfig file to convert (default: KUBECONFIG's files, else ~/.kube/config)")
+	fs.StringVar(&c.context, "context", "", "convert only this context's user")
+	fs.StringVar(&c.azureConfigDir, "azure-config-dir", "", "write AZURE_CONFIG_DIR into the users' exec environment (azurecli)")
+	fs.StringVar(&c.execAPIVersion, "exec-api-version", "v1", "ExecCredential version the users ask for: v1, or v1beta1 for kubectl older than 1.22")
+	fs.StringVar(&c.command, "command", "kubectl-aad", "the plugin command to write, a name on PATH or a full path")
 }
 
 // secretFlags would put a secret into the kubeconfig, where every program that can read the
 // file can read it; get-token takes them from the environment instead.
-var secretFlags = map[string]string{
-	kubelogin.FlagClientSecret:              "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET",
-	kubelogin.FlagPassword:                  "AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD",
-	kubelogin.FlagClientCertificatePassword: "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD or AZURE_CLIENT_CERTIFICATE_PASSWORD",
+var secretFlags = []struct{ flag, env string }{
+	{kubelogin.FlagClientSecret, "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET"},
+	{kubelogin.FlagPassword, "AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD"},
+	{kubelogin.FlagClientCertificatePassword, "AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD or AZURE_CLIENT_CERTIFICATE_PASSWORD"},
 }
 
-// passedThrough are get-token flags that the converter writes as they were given.
-var passedThrough = []string{kubelogin.FlagTimeout, kubelogin.FlagCacheDir, kubelogin.FlagUseAzureRMEnvVars, kubelogin.FlagDisableInstanceDiscovery}
-
-func convert(c *cli.Context, stderr io.Writer, getenv func(string) string) error {
-	if c.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q: convert-kubeconfig takes only flags", c.Args().First())
-	}
-	opts, err := kubelogin.FromFlags(c)
-	if err != nil {
-		return err
-	}
-	for flag, env := range secretFlags {
-		if opts.Given[flag] {
-			return fmt.Errorf("--%s would write a secret into the kubeconfig, which convert-kubeconfig never does: set %s where kubectl runs instead", flag, env)
+func (c *converter) convert(opts kubelogin.Options, stderr io.Writer, getenv func(string) string) error {
+	for _, s := range secretFlags {
+		if opts.Given[s.flag] {
+			return fmt.Errorf("--%s would write a secret into the kubeconfig, which convert-kubeconfig never does: set %s where kubectl runs instead", s.flag, s.env)
 		}
 	}
-	apiVersion, err := execAPIVersion(c.String(flagExecAPIVersion))
+	apiVersion, err := execAPIVersion(c.execAPIVersion)
 	if err != nil {
 		return err
 	}
 	home, _ := os.UserHomeDir()
 	o := kubeconfig.Options{
-		Kubeconfig:                 c.String(flagKubeconfig),
-		Context:                    c.String(flagContext),
+		Kubeconfig:                 c.kubeconfig,
+		Context:                    c.context,
 		ServerID:                   opts.ServerID,
 		ClientID:                   opts.ClientID,
 		TenantID:                   opts.TenantID,
@@ -76,25 +63,15 @@ func convert(c *cli.Context, stderr io.Writer, getenv func(string) string) error
 		RedirectURL:                opts.RedirectURL,
 		LoginHint:                  opts.LoginHint,
 		DisableEnvironmentOverride: opts.DisableEnvironmentOverride,
-		AzureConfigDir:             c.String(flagAzureConfigDir),
-		Command:                    c.String(flagCommand),
+		ExtraArgs:                  passedThrough(opts),
+		AzureConfigDir:             c.azureConfigDir,
+		Command:                    c.command,
 		APIVersion:                 apiVersion,
 		Getenv:                     getenv,
 		HomeDir:                    home,
 	}
 	if opts.Given[kubelogin.FlagLogin] {
 		o.Login = string(opts.Login)
-	}
-	for _, flag := range passedThrough {
-		if !opts.Given[flag] {
-			continue
-		}
-		switch v := c.Value(flag).(type) {
-		case bool:
-			o.ExtraArgs = append(o.ExtraArgs, "--"+flag)
-		default:
-			o.ExtraArgs = append(o.ExtraArgs, "--"+flag, fmt.Sprint(v))
-		}
 	}
 	res, err := kubeconfig.Convert(o)
 	if err != nil {
@@ -104,6 +81,24 @@ func convert(c *cli.Context, stderr io.Writer, getenv func(string) string) error
 	return nil
 }
 
+// passedThrough are the get-token flags given that the converter writes as they are.
+func passedThrough(opts kubelogin.Options) []string {
+	var args []string
+	if opts.Given[kubelogin.FlagTimeout] {
+		args = append(args, "--"+kubelogin.FlagTimeout, opts.Timeout.String())
+	}
+	if opts.Given[kubelogin.FlagCacheDir] {
+		args = append(args, "--"+kubelogin.FlagCacheDir, opts.CacheDir)
+	}
+	if opts.UseAzureRMEnvVars {
+		args = append(args, "--"+kubelogin.FlagUseAzureRMEnvVars)
+	}
+	if opts.DisableInstanceDiscovery {
+		args = append(args, "--"+kubelogin.FlagDisableInstanceDiscovery)
+	}
+	return args
+}
+
 func execAPIVersion(v string) (string, error) {
 	switch v {
 	case "v1", kubeconfig.APIVersionV1:
@@ -111,7 +106,7 @@ func execAPIVersion(v string) (string, error) {
 	case "v1beta1", kubeconfig.APIVersionV1beta1:
 		return kubeconfig.APIVersionV1beta1, nil
 	}
-	return "", fmt.Errorf("--%s must be v1 or v1beta1, not %q", flagExecAPIVersion, v)
+	return "", fmt.Errorf("--exec-api-version must be v1 or v1beta1, not %q", v)
 }
 
 // report tells the person what changed, what was left out and where the backups are.
@@ -128,8 +123,11 @@ func report(w io.Writer, res *kubeconfig.Result) {
 		if len(c.Dropped) > 0 {
 			fmt.Fprintf(w, "  Left out: %s.\n", strings.Join(c.Dropped, "; "))
 		}
-		if c.Login == "spn" || c.Login == "ropc" {
-			fmt.Fprintf(w, "  get-token reads the %s's secret from the environment where kubectl runs.\n", map[string]string{"spn": "service principal", "ropc": "user"}[c.Login])
+		switch c.Login {
+		case "spn":
+			fmt.Fprintln(w, "  get-token reads the service principal's secret from AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET.")
+		case "ropc":
+			fmt.Fprintln(w, "  get-token reads the user's password from AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD.")
 		}
 	}
 	fmt.Fprintf(w, "Backup: %s\n", strings.Join(res.Backups, ", "))

@@ -6,48 +6,41 @@
 package main
 
 import (
-	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
-
-	"github.com/urfave/cli/v2"
 
 	"github.com/aadcred/aadcred/cmd/kubectl-aad/internal/kubelogin"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args, os.Stdout, os.Stderr, os.Getenv)
-	stop()
-	os.Exit(code)
+	os.Exit(run(os.Args[1:], os.Stderr, os.Getenv))
 }
 
-// run converts as the command line says and returns the exit status; every message goes to
+const usage = `Usage: kubectl aad convert-kubeconfig [--login MODE] [--context NAME] [--kubeconfig FILE] [get-token flags]
+
+Converts every user that runs kubelogin (or kubectl-aad) get-token or uses the azure auth-provider,
+or only --context's user, to run kubectl-aad, keeping each one's server ID and tenant. Users keep
+their login mode unless --login is given (auth-provider users get devicecode); other get-token
+flags given override what the kubeconfig holds. Each changed file is first copied to
+<file>.backup-<time>. Secrets are never written: get-token reads them from the environment
+(AAD_SERVICE_PRINCIPAL_CLIENT_SECRET, AZURE_PASSWORD, …) where kubectl runs.
+`
+
+// run converts as the command line says and returns the exit status. Everything it says goes to
 // stderr.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	app := &cli.App{
-		Name:      "kubectl-aad convert-kubeconfig",
-		HelpName:  "kubectl aad convert-kubeconfig",
-		Usage:     "rewrite kubelogin and azure auth-provider users of a kubeconfig to use kubectl-aad",
-		UsageText: "kubectl aad convert-kubeconfig [--login MODE] [--context NAME] [--kubeconfig FILE] [kubelogin get-token flags]",
-		Description: "Converts every user that runs kubelogin (or kubectl-aad) get-token or uses the azure auth-provider,\n" +
-			"or only --context's user, keeping each one's server ID and tenant. Users keep their login mode unless\n" +
-			"--login is given (auth-provider users get devicecode). Flags given override what the\n" +
-			"kubeconfig holds. Each changed file is first copied to <file>.backup-<time>. Secrets are never written:\n" +
-			"give them to get-token through the environment (AAD_SERVICE_PRINCIPAL_CLIENT_SECRET, AZURE_PASSWORD, …).",
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		HideVersion:     true,
-		HideHelpCommand: true,
-		Flags:           append(kubelogin.Flags(), convertFlags()...),
-		Action:          func(c *cli.Context) error { return convert(c, stderr, getenv) },
-		ExitErrHandler:  func(*cli.Context, error) {},
-		OnUsageError:    func(_ *cli.Context, err error, _ bool) error { return err },
+func run(args []string, stderr io.Writer, getenv func(string) string) int {
+	var c converter
+	opts, _, err := kubelogin.Parse("kubectl aad convert-kubeconfig", usage, args, stderr, c.addFlags)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
-	if err := app.RunContext(ctx, args); err != nil {
+	if err == nil {
+		err = c.convert(opts, stderr, getenv)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "kubectl-aad convert-kubeconfig: %s\n", err)
 		return 1
 	}

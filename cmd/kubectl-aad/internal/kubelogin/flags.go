@@ -1,10 +1,11 @@
 package kubelogin
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"time"
-
-	"github.com/urfave/cli/v2"
 
 	"github.com/aadcred/aadcred/core"
 )
@@ -36,8 +37,7 @@ const (
 )
 
 // unsupportedFlags are kubelogin's flags whose feature kubectl-aad does not have. They are
-// parsed so that the error can say what they are, instead of urfave's "flag provided but not
-// defined".
+// defined so that the error can say what they are, not merely that they are unknown.
 var unsupportedFlags = []struct{ name, why string }{
 	{"pop-enabled", "proof-of-possession tokens (Azure Arc clusters) are not supported"},
 	{"pop-claims", "proof-of-possession tokens (Azure Arc clusters) are not supported"},
@@ -45,38 +45,77 @@ var unsupportedFlags = []struct{ name, why string }{
 	{"azure-pipelines-service-connection-id", "the azurepipelines mode is not supported; use workloadidentity or spn"},
 }
 
-// Flags are kubelogin's get-token flags; convert-kubeconfig accepts them too. None reads the
-// environment by itself: ApplyEnvironment does, with kubelogin's precedence.
-func Flags() []cli.Flag {
-	flags := []cli.Flag{
-		&cli.StringFlag{Name: FlagLogin, Aliases: []string{"l"}, Value: string(DeviceCode),
-			Usage: "login mode: devicecode, interactive, spn, ropc, msi, azurecli or workloadidentity (env AAD_LOGIN_METHOD)"},
-		&cli.StringFlag{Name: FlagServerID, Usage: "the cluster's Entra server application ID (default the AKS server, " + core.AKSServerID + ")"},
-		&cli.StringFlag{Name: FlagClientID, Usage: "client application ID; for msi, the user-assigned identity's client ID (env AAD_SERVICE_PRINCIPAL_CLIENT_ID, AZURE_CLIENT_ID)"},
-		&cli.StringFlag{Name: FlagClientSecret, Usage: "spn client secret; prefer env AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET, since arguments are visible to other users"},
-		&cli.StringFlag{Name: FlagClientCertificate, Usage: "spn client certificate, PEM or PFX (env AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE, AZURE_CLIENT_CERTIFICATE_PATH)"},
-		&cli.StringFlag{Name: FlagClientCertificatePassword, Usage: "password of a PFX certificate; prefer env AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD or AZURE_CLIENT_CERTIFICATE_PASSWORD"},
-		&cli.StringFlag{Name: FlagTenantID, Aliases: []string{"t", "tenant"}, Usage: "tenant ID or domain (env AZURE_TENANT_ID)"},
-		&cli.StringFlag{Name: FlagEnvironment, Aliases: []string{"e"}, Usage: "cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernmentCloud (default: the public cloud, or AZURE_AUTHORITY_HOST)"},
-		&cli.StringFlag{Name: FlagAuthorityHost, Usage: "authority host URL, e.g. https://login.microsoftonline.com/ (env AZURE_AUTHORITY_HOST)"},
-		&cli.StringFlag{Name: FlagFederatedTokenFile, Usage: "workload identity's federated token file (env AZURE_FEDERATED_TOKEN_FILE)"},
-		&cli.StringFlag{Name: FlagUsername, Usage: "ropc user name (env AAD_USER_PRINCIPAL_NAME, AZURE_USERNAME)"},
-		&cli.StringFlag{Name: FlagPassword, Usage: "ropc password; prefer env AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD"},
-		&cli.StringFlag{Name: FlagIdentityResourceID, Usage: "msi: the user-assigned identity's ARM resource ID"},
-		&cli.StringFlag{Name: FlagCacheDir, Aliases: []string{FlagTokenCacheDir},
-			Usage: "keep kubectl-aad's token store in this directory instead of the one git and docker share (env AADCRED_CACHE_DIR)"},
-		&cli.DurationFlag{Name: FlagTimeout, Usage: "time allowed for work no person waits on: the cache, a refresh, an application's sign-in (env AZURE_CLI_TIMEOUT; default 30s); a person's sign-in has 15 minutes"},
-		&cli.BoolFlag{Name: FlagLegacy, Usage: "ask for a v1 token with the audience spn:<server-id> (AKS clusters with the legacy AAD integration)"},
-		&cli.StringFlag{Name: FlagRedirectURL, Usage: "interactive: the loopback redirect URL, e.g. http://localhost:8400, to fix its port"},
-		&cli.StringFlag{Name: FlagLoginHint, Usage: "interactive: the account (UPN) to sign in as; also selects among kept sign-ins"},
-		&cli.BoolFlag{Name: FlagUseAzureRMEnvVars, Usage: "read ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_CERTIFICATE_PASSWORD and ARM_TENANT_ID instead of the AAD_*/AZURE_* client variables"},
-		&cli.BoolFlag{Name: FlagDisableEnvironmentOverride, Usage: "do not let environment variables override these flags"},
-		&cli.BoolFlag{Name: FlagDisableInstanceDiscovery, Usage: "accepted for kubelogin's sake: kubectl-aad never runs instance discovery"},
-	}
+// flagAliases are kubelogin's short and older flag names, by the main name they stand for.
+var flagAliases = []struct{ alias, name string }{
+	{"l", FlagLogin}, {"t", FlagTenantID}, {"tenant", FlagTenantID}, {"e", FlagEnvironment},
+	{FlagTokenCacheDir, FlagCacheDir}, {"s", "subscription"},
+}
+
+// addFlags defines kubelogin's get-token flags on fs, which fill o when fs parses; parsed
+// finishes o after that. The standard library's flag package reads them (with one dash or two,
+// as pflag does): urfave/cli looks every flag up again for each flag given, which costs a
+// plugin run on every kubectl call a third of a millisecond for these thirty flags.
+func (o *Options) addFlags(fs *flag.FlagSet) {
+	str := func(p *string, name, usage string) { fs.StringVar(p, name, *p, usage) }
+	o.login = string(DeviceCode)
+	str(&o.login, FlagLogin, "login mode: devicecode, interactive, spn, ropc, msi, azurecli or workloadidentity (env AAD_LOGIN_METHOD)")
+	str(&o.ServerID, FlagServerID, "the cluster's Entra server application ID (default the AKS server, "+core.AKSServerID+")")
+	str(&o.ClientID, FlagClientID, "client application ID; for msi, the user-assigned identity's client ID (env AAD_SERVICE_PRINCIPAL_CLIENT_ID, AZURE_CLIENT_ID)")
+	str(&o.ClientSecret, FlagClientSecret, "spn client secret; prefer env AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET, since arguments are visible to other users")
+	str(&o.ClientCertificate, FlagClientCertificate, "spn client certificate, PEM or PFX (env AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE, AZURE_CLIENT_CERTIFICATE_PATH)")
+	str(&o.ClientCertificatePassword, FlagClientCertificatePassword, "password of a PFX certificate; prefer env AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD or AZURE_CLIENT_CERTIFICATE_PASSWORD")
+	str(&o.TenantID, FlagTenantID, "tenant ID or domain (env AZURE_TENANT_ID)")
+	str(&o.Environment, FlagEnvironment, "cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernmentCloud (default the public cloud)")
+	str(&o.AuthorityHost, FlagAuthorityHost, "authority host URL, e.g. https://login.microsoftonline.com/ (env AZURE_AUTHORITY_HOST, which also overrides --environment)")
+	str(&o.FederatedTokenFile, FlagFederatedTokenFile, "workload identity's federated token file (env AZURE_FEDERATED_TOKEN_FILE)")
+	str(&o.Username, FlagUsername, "ropc user name (env AAD_USER_PRINCIPAL_NAME, AZURE_USERNAME)")
+	str(&o.Password, FlagPassword, "ropc password; prefer env AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD")
+	str(&o.IdentityResourceID, FlagIdentityResourceID, "msi: the user-assigned identity's ARM resource ID")
+	str(&o.CacheDir, FlagCacheDir, "keep the token store in this directory instead of the one git and docker share (env AADCRED_CACHE_DIR)")
+	fs.DurationVar(&o.Timeout, FlagTimeout, 0, "time allowed for work no person waits on: the cache, a refresh, an application's sign-in (env AZURE_CLI_TIMEOUT; default 30s); a person's sign-in has 15 minutes")
+	fs.BoolVar(&o.Legacy, FlagLegacy, false, "ask for a v1 token for spn:<server-id> (clusters with the legacy AAD integration)")
+	str(&o.RedirectURL, FlagRedirectURL, "interactive: the loopback redirect URL, e.g. http://localhost:8400, to fix its port")
+	str(&o.LoginHint, FlagLoginHint, "interactive: the account (UPN) to sign in as; also selects among kept sign-ins")
+	fs.BoolVar(&o.UseAzureRMEnvVars, FlagUseAzureRMEnvVars, false, "read ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_CERTIFICATE_PASSWORD and ARM_TENANT_ID instead of the AAD_*/AZURE_* client variables")
+	fs.BoolVar(&o.DisableEnvironmentOverride, FlagDisableEnvironmentOverride, false, "do not let environment variables override these flags")
+	fs.BoolVar(&o.DisableInstanceDiscovery, FlagDisableInstanceDiscovery, false, "accepted for kubelogin's sake: kubectl-aad never runs instance discovery")
 	for _, u := range unsupportedFlags {
-		flags = append(flags, &cli.StringFlag{Name: u.name, Hidden: true})
+		fs.String(u.name, "", "not supported: "+u.why)
 	}
-	return flags
+	for _, a := range flagAliases {
+		f := fs.Lookup(a.name)
+		fs.Var(f.Value, a.alias, "short for --"+a.name)
+	}
+}
+
+// parsed finishes the options once fs, on which addFlags defined them, has parsed: it notes
+// which flags were given, and refuses the login mode and flags that kubectl-aad does not
+// support, naming them.
+func (o *Options) parsed(fs *flag.FlagSet) error {
+	o.Given = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) {
+		name := f.Name
+		for _, a := range flagAliases {
+			if a.alias == name {
+				name = a.name
+			}
+		}
+		o.Given[name] = true
+	})
+	for _, u := range unsupportedFlags {
+		if o.Given[u.name] {
+			return fmt.Errorf("--%s is not supported by kubectl-aad: %s", u.name, u.why)
+		}
+	}
+	login, err := ParseLogin(o.login)
+	if err != nil {
+		return fmt.Errorf("--%s: %w", FlagLogin, err)
+	}
+	o.Login = login
+	if o.Given[FlagTimeout] && o.Timeout <= 0 {
+		return fmt.Errorf("--%s must be longer than zero, not %s", FlagTimeout, o.Timeout)
+	}
+	return nil
 }
 
 // Options are kubelogin's settings as given, before or after ApplyEnvironment.
@@ -104,53 +143,40 @@ type Options struct {
 	// Getenv hides the variables kubelogin would have read.
 	DisableEnvironmentOverride bool
 
+	// DisableInstanceDiscovery is accepted, and true of kubectl-aad anyway: it never runs
+	// instance discovery.
+	DisableInstanceDiscovery bool
+
 	// Given names the flags that were on the command line (by their main name).
 	Given map[string]bool
+
+	login string // --login as given, read by parsed
 }
 
-// FromFlags reads the flags of a command that has Flags. A kubelogin flag that kubectl-aad does
-// not support is an error that names it.
-func FromFlags(c *cli.Context) (Options, error) {
-	for _, u := range unsupportedFlags {
-		if c.IsSet(u.name) {
-			return Options{}, fmt.Errorf("--%s is not supported by kubectl-aad: %s", u.name, u.why)
+// Parse reads a command line of kubelogin's get-token flags into options, for a FlagSet that
+// extra (if not nil) may give more flags first. -h or --help prints usage and the flags to help
+// and returns flag.ErrHelp; any other mistake is returned, never printed.
+func Parse(name, usage string, args []string, help io.Writer, extra func(*flag.FlagSet)) (Options, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var o Options
+	o.addFlags(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(help, "%s\nFlags (with one dash or two):\n", usage)
+			fs.SetOutput(help)
+			fs.PrintDefaults()
 		}
+		return Options{}, nil, err
 	}
-	login, err := ParseLogin(c.String(FlagLogin))
-	if err != nil {
-		return Options{}, fmt.Errorf("--%s: %w", FlagLogin, err)
+	if fs.NArg() > 0 {
+		return Options{}, nil, fmt.Errorf("unexpected argument %q: %s takes only flags", fs.Arg(0), name)
 	}
-	o := Options{
-		Login:                      login,
-		ServerID:                   c.String(FlagServerID),
-		ClientID:                   c.String(FlagClientID),
-		ClientSecret:               c.String(FlagClientSecret),
-		ClientCertificate:          c.String(FlagClientCertificate),
-		ClientCertificatePassword:  c.String(FlagClientCertificatePassword),
-		TenantID:                   c.String(FlagTenantID),
-		Environment:                c.String(FlagEnvironment),
-		AuthorityHost:              c.String(FlagAuthorityHost),
-		FederatedTokenFile:         c.String(FlagFederatedTokenFile),
-		Username:                   c.String(FlagUsername),
-		Password:                   c.String(FlagPassword),
-		IdentityResourceID:         c.String(FlagIdentityResourceID),
-		CacheDir:                   c.String(FlagCacheDir),
-		Timeout:                    c.Duration(FlagTimeout),
-		Legacy:                     c.Bool(FlagLegacy),
-		RedirectURL:                c.String(FlagRedirectURL),
-		LoginHint:                  c.String(FlagLoginHint),
-		UseAzureRMEnvVars:          c.Bool(FlagUseAzureRMEnvVars),
-		DisableEnvironmentOverride: c.Bool(FlagDisableEnvironmentOverride),
-		Given:                      map[string]bool{},
+	if err := o.parsed(fs); err != nil {
+		return Options{}, nil, err
 	}
-	for _, f := range Flags() {
-		name := f.Names()[0]
-		if c.IsSet(name) {
-			o.Given[name] = true
-		}
-	}
-	if o.Given[FlagTimeout] && o.Timeout <= 0 {
-		return Options{}, fmt.Errorf("--%s must be longer than zero, not %s", FlagTimeout, o.Timeout)
-	}
-	return o, nil
+	return o, fs, nil
 }
