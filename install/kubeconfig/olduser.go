@@ -89,7 +89,9 @@ func readOldUser(u *clientcmdapi.AuthInfo) (*oldUser, string) {
 			old.flags[name] = !hasValue || value == "true"
 			continue
 		}
-		if !hasValue && i+1 < len(args) {
+		// A flag followed by another flag has no value: taking the flag as the value would
+		// carry it into the converted user under another name.
+		if !hasValue && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
 			i++
 			value = args[i]
 		}

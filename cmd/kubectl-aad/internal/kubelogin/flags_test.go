@@ -1,0 +1,119 @@
+package kubelogin
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func parse(t *testing.T, args ...string) Options {
+	t.Helper()
+	o, _, err := Parse("get-token", "usage", args, io.Discard, nil)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", args, err)
+	}
+	return o
+}
+
+func TestParseReadsKubeloginFlags(t *testing.T) {
+	o := parse(t, "-l", "spn", "--server-id", "server", "-t", "tenant", "-e", "AzureChinaCloud",
+		"--client-id", "client", "--client-certificate", "/c.pfx", "--token-cache-dir", "/cache",
+		"--timeout=90s", "--legacy", "--disable-environment-override", "--use-azurerm-env-vars")
+	want := Options{Login: ServicePrincipal, ServerID: "server", TenantID: "tenant", Environment: "AzureChinaCloud",
+		ClientID: "client", ClientCertificate: "/c.pfx", CacheDir: "/cache", Timeout: 90 * time.Second,
+		Legacy: true, DisableEnvironmentOverride: true, UseAzureRMEnvVars: true}
+	got := o
+	got.Given, got.login = nil, ""
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Parse gave\n%+v\nwant\n%+v", got, want)
+	}
+	for _, name := range []string{FlagLogin, FlagTenantID, FlagEnvironment, FlagCacheDir, FlagTimeout, FlagLegacy} {
+		if !o.Given[name] {
+			t.Errorf("Given lacks %s (given by its alias or with =): %v", name, o.Given)
+		}
+	}
+	if o.Given[FlagClientSecret] {
+		t.Error("Given names a flag that was not given")
+	}
+}
+
+func TestParseDefaultsToDeviceCode(t *testing.T) {
+	if o := parse(t); o.Login != DeviceCode || o.Given[FlagLogin] {
+		t.Errorf("without --login: %q (given %v), want devicecode, not given", o.Login, o.Given[FlagLogin])
+	}
+}
+
+func TestParseRefusesWhatItCannotDo(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--pop-enabled", "true"}, "--pop-enabled is not supported"},
+		{[]string{"--pop-claims", "u=/subscriptions/x"}, "--pop-claims is not supported"},
+		{[]string{"-s", "sub"}, "--subscription is not supported"},
+		{[]string{"--azure-pipelines-service-connection-id", "x"}, "azure-pipelines-service-connection-id"},
+		{[]string{"--login", "azd"}, `"azd" is not supported`},
+		{[]string{"--login", "azurepipelines"}, `"azurepipelines" is not supported`},
+		{[]string{"--login", "DeviceCode"}, `unknown login mode "DeviceCode"`},
+		{[]string{"--no-such-flag"}, "no-such-flag"},
+		{[]string{"--timeout", "0s"}, "--timeout must be longer than zero"},
+		{[]string{"--timeout", "soon"}, "timeout"},
+		{[]string{"get-token"}, `unexpected argument "get-token"`},
+		{[]string{"--server-id"}, "server-id"},
+	} {
+		_, _, err := Parse("get-token", "usage", tc.args, io.Discard, nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) = %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestParseHelpPrintsTheFlags(t *testing.T) {
+	var help strings.Builder
+	_, _, err := Parse("get-token", "Usage: get-token", []string{"--help"}, &help, nil)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("--help: %v, want flag.ErrHelp", err)
+	}
+	for _, want := range []string{"Usage: get-token", "-server-id", "-login", "AAD_LOGIN_METHOD"} {
+		if !strings.Contains(help.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, help.String())
+		}
+	}
+}
+
+func TestParseTakesExtraFlags(t *testing.T) {
+	var context string
+	_, _, err := Parse("convert", "usage", []string{"--context", "prod", "--login", "msi"}, io.Discard, func(fs *flag.FlagSet) {
+		fs.StringVar(&context, "context", "", "")
+	})
+	if err != nil || context != "prod" {
+		t.Errorf("extra flag: %q, %v", context, err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		"--login\x00spn\x00--server-id\x006dae42f8-4368-4678-94ff-3960e28e3630",
+		"-l\x00devicecode\x00-t\x00contoso.onmicrosoft.com\x00--legacy",
+		"--timeout=1h\x00--redirect-url\x00http://localhost:8400",
+		"--pop-enabled\x00--pop-claims\x00u=x",
+		"--\x00-\x00---login",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, joined string) {
+		o, _, err := Parse("get-token", "usage", strings.Split(joined, "\x00"), io.Discard, nil)
+		if err != nil {
+			return
+		}
+		// Whatever parsed must be a supported mode and make inputs or a clear error.
+		if _, err := ParseLogin(string(o.Login)); err != nil {
+			t.Fatalf("Parse accepted login %q: %v", o.Login, err)
+		}
+		o.Inputs()
+	})
+}
