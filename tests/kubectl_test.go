@@ -439,9 +439,9 @@ func TestConvertKubeconfigFromAzGetCredentials(t *testing.T) {
 		t.Error("an unrelated user was changed")
 	}
 
-	// The converted kubeconfig works: one sign-in, then kubectl for the person and, with its
-	// secret from the environment, for CI.
-	signInWithDeviceCode(t, w.World, "kubectl-aad")
+	// The converted kubeconfig works: one sign-in (git's: one serves all three tools), then
+	// kubectl for the person without a prompt and, with its secret from the environment, for CI.
+	signInWithDeviceCode(t, w.World, "git-credential-aad")
 	w.Set("AADCRED_PROMPT", "never")
 	w.getPods(t)
 	w.requireCallers(t, fakeentra.DefaultUser)
