@@ -257,7 +257,9 @@ func TestKubectlInteractiveModeNeverFailsFastWithoutASignIn(t *testing.T) {
 	w := newAKSWorld(t)
 	// A person would be there to ask, but kubectl says the plugin may not ask.
 	w.Set("AADCRED_PROMPT", "always")
-	w.writeKubeconfig(t, execUser{apiVersion: execV1, args: getTokenArgs("devicecode"), interactiveMode: clientcmdapi.NeverExecInteractiveMode})
+	// The AKS client, as az aks get-credentials writes it: the sign-in must be for that client.
+	w.writeKubeconfig(t, execUser{apiVersion: execV1, args: getTokenArgs("devicecode", "--client-id", fakeentra.AKSClientID),
+		interactiveMode: clientcmdapi.NeverExecInteractiveMode})
 	start := time.Now()
 	r := w.Run("", "kubectl", "get", "pods", "--namespace", "default")
 	if r.Code == 0 {
@@ -275,6 +277,22 @@ func TestKubectlInteractiveModeNeverFailsFastWithoutASignIn(t *testing.T) {
 	if n := len(w.AKS.Authorized()); n != 0 {
 		t.Errorf("the cluster let %d requests in", n)
 	}
+
+	// The command named does sign in for this kubeconfig.
+	_, named, ok := strings.Cut(r.Stderr, "run `")
+	named, _, _ = strings.Cut(named, "`")
+	fields := strings.Fields(named)
+	if !ok || len(fields) < 3 || fields[0] != "kubectl" || fields[1] != "aad" {
+		t.Fatalf("no command to run in:\n%s", r.Stderr)
+	}
+	w.Entra.OnDeviceCode(func(dc fakeentra.DeviceCodeInfo) {
+		go w.Entra.ApproveDeviceCode(dc.UserCode, fakeentra.DefaultUser)
+	})
+	if r := w.Run("", "kubectl-aad", fields[2:]...); r.Code != 0 {
+		t.Fatalf("%s: exit %d\n%s", named, r.Code, r.Stderr)
+	}
+	w.getPods(t)
+	w.requireCallers(t, fakeentra.DefaultUser)
 }
 
 func TestKubectlParallelCallsOnAnExpiredTokenMakeOneTokenRequest(t *testing.T) {
