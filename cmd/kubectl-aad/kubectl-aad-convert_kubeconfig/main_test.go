@@ -1,0 +1,74 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const spnKubeconfig = `apiVersion: v1
+kind: Config
+users:
+- name: ci
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args: [get-token, --login, spn, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630, --client-id, c, --tenant-id, t, --client-secret, hunter2]
+`
+
+func runConverter(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var stderr strings.Builder
+	code := run(args, &stderr, func(string) string { return "" })
+	return code, stderr.String()
+}
+
+func TestConverterConvertsAndReports(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(path, []byte(spnKubeconfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out := runConverter(t, "--kubeconfig", path, "--timeout", "45s", "--exec-api-version", "v1beta1")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, want := range []string{`Converted user "ci"`, "--login spn", "Left out: --client-secret", "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", "Backup: " + path + ".backup-"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	b, _ := os.ReadFile(path)
+	if strings.Contains(string(b), "hunter2") || !strings.Contains(string(b), "--timeout") || !strings.Contains(string(b), "45s") ||
+		!strings.Contains(string(b), "client.authentication.k8s.io/v1beta1") {
+		t.Errorf("converted kubeconfig:\n%s", b)
+	}
+}
+
+func TestConverterRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--client-secret", "s"}, "--client-secret would write a secret"},
+		{[]string{"--password=p"}, "--password would write a secret"},
+		{[]string{"--client-certificate-password", "p"}, "--client-certificate-password would write a secret"},
+		{[]string{"--exec-api-version", "v1alpha1"}, "v1 or v1beta1"},
+		{[]string{"--login", "azd"}, "azd"},
+		{[]string{"--bogus"}, "bogus"},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+	} {
+		code, out := runConverter(t, tc.args...)
+		if code == 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("%q: exit %d, want a failure naming %q:\n%s", tc.args, code, tc.want, out)
+		}
+	}
+}
+
+func TestConverterHelp(t *testing.T) {
+	code, out := runConverter(t, "--help")
+	if code != 0 || !strings.Contains(out, "Usage: kubectl aad convert-kubeconfig") || !strings.Contains(out, "-context") {
+		t.Errorf("--help: exit %d\n%s", code, out)
+	}
+}
