@@ -55,7 +55,7 @@ users:
       provideClusterInfo: false
 `
 
-var fixedNow = func() time.Time { return time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC) }
+func fixedNow() time.Time { return time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC) }
 
 // writeFile writes a kubeconfig into a fresh directory and returns its path.
 func writeFile(t *testing.T, name, content string) string {
