@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aadcred/aadcred/core/entra"
+	"github.com/aadcred/aadcred/core/wwwauth"
 )
 
 // maxAnswer bounds what is read from a registry: its answers here are a few KiB.
@@ -84,7 +85,7 @@ func (x *Exchanger) service(ctx context.Context, registry string) (string, error
 	if err != nil {
 		return "", err
 	}
-	challenges, err := ParseChallenges(header.Values("Www-Authenticate"))
+	challenges, err := wwwauth.Parse(header.Values("Www-Authenticate"))
 	if err != nil {
 		return "", fmt.Errorf("challenge of %s: %w", registry, err)
 	}
@@ -99,7 +100,7 @@ func (x *Exchanger) service(ctx context.Context, registry string) (string, error
 // serviceFrom checks that a Bearer challenge points back at the registry and returns its
 // service. A realm elsewhere is refused: a hostile or misconfigured registry must not be able
 // to steer where tokens go.
-func serviceFrom(c Challenge, registry string) (string, error) {
+func serviceFrom(c wwwauth.Challenge, registry string) (string, error) {
 	realm := c.Params["realm"]
 	u, err := url.Parse(realm)
 	if err != nil || u.Scheme != "https" || u.User != nil {

@@ -1,4 +1,7 @@
-package acr
+// Package wwwauth parses WWW-Authenticate headers (RFC 9110 section 11.6.1) exactly: a realm
+// in a challenge decides where a client sends a token, so a malformed header is an error, never
+// a best guess.
+package wwwauth
 
 import (
 	"errors"
@@ -15,10 +18,10 @@ type Challenge struct {
 	Token68 string
 }
 
-// ParseChallenges parses the values of WWW-Authenticate headers. Each value may hold several
+// Parse parses the values of WWW-Authenticate headers. Each value may hold several
 // comma-separated challenges. A malformed value is an error rather than a best guess: the realm
 // decides where a token goes, so it must be read exactly.
-func ParseChallenges(values []string) ([]Challenge, error) {
+func Parse(values []string) ([]Challenge, error) {
 	var out []Challenge
 	for _, v := range values {
 		cs, err := parseChallengeList(v)

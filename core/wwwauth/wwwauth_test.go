@@ -1,4 +1,4 @@
-package acr
+package wwwauth
 
 import (
 	"maps"
@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-func TestParseChallenges(t *testing.T) {
-	got, err := ParseChallenges([]string{
+func TestParse(t *testing.T) {
+	got, err := Parse([]string{
 		`Bearer realm="https://contoso.azurecr.io/oauth2/token",service="contoso.azurecr.io",scope="repository:app:pull"`,
 		`Basic realm="x \"quoted\" \\ y", Negotiate, NTLM abc+/def==, Bearer  realm = unquoted , error=invalid_token`,
 	})
@@ -27,14 +27,14 @@ func TestParseChallenges(t *testing.T) {
 	}
 }
 
-func TestParseChallengesParamNamesAreCaseInsensitive(t *testing.T) {
-	got, err := ParseChallenges([]string{`bearer REALM="https://r.example/t",Service=svc`})
+func TestParseParamNamesAreCaseInsensitive(t *testing.T) {
+	got, err := Parse([]string{`bearer REALM="https://r.example/t",Service=svc`})
 	if err != nil || len(got) != 1 || got[0].Params["realm"] != "https://r.example/t" || got[0].Params["service"] != "svc" {
 		t.Errorf("got %+v, %v", got, err)
 	}
 }
 
-func TestParseChallengesRejectsMalformed(t *testing.T) {
+func TestParseRejectsMalformed(t *testing.T) {
 	for _, h := range []string{
 		`Bearer realm="unterminated`,
 		`Bearer realm="a",realm="b"`, // a second realm could point anywhere
@@ -45,13 +45,13 @@ func TestParseChallengesRejectsMalformed(t *testing.T) {
 		`Bearer realm="a",=b`,
 		`Bearer realm="esc` + "\\\x01" + `"`,
 	} {
-		if got, err := ParseChallenges([]string{h}); err == nil {
-			t.Errorf("ParseChallenges(%q) = %+v, want an error", h, got)
+		if got, err := Parse([]string{h}); err == nil {
+			t.Errorf("Parse(%q) = %+v, want an error", h, got)
 		}
 	}
 }
 
-func FuzzParseChallenges(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, seed := range []string{
 		`Bearer realm="https://contoso.azurecr.io/oauth2/token",service="contoso.azurecr.io"`,
 		`Bearer realm="https://contoso.azurecr.io/oauth2/token",service="contoso.azurecr.io",scope="registry:catalog:*"`,
@@ -62,12 +62,12 @@ func FuzzParseChallenges(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
-		parsed, err := ParseChallenges([]string{header})
+		parsed, err := Parse([]string{header})
 		if err != nil {
 			return
 		}
 		// What parses must survive being written out and read again unchanged.
-		again, err := ParseChallenges([]string{formatChallenges(parsed)})
+		again, err := Parse([]string{formatChallenges(parsed)})
 		if err != nil {
 			t.Fatalf("re-parsing %q (from %q): %v", formatChallenges(parsed), header, err)
 		}
