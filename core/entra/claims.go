@@ -13,19 +13,21 @@ import (
 // accounts apart. They are read without verifying the signature: a client has no business
 // verifying a token meant for someone else, and uses these only to label and index what it holds.
 type Claims struct {
-	Audience string
-	Issuer   string
-	TenantID string // tid
-	ObjectID string // oid
-	Subject  string
-	UPN      string // upn, else preferred_username, unique_name or email
-	Name     string
-	AppID    string // appid (v1) or azp (v2)
-	Scopes   string // scp
-	Roles    []string
-	IDType   string // idtyp: "user" or "app"
-	Version  string // ver
-	Expiry   time.Time
+	Audience  string
+	Issuer    string
+	TenantID  string // tid
+	ObjectID  string // oid
+	Subject   string
+	UPN       string // upn, else preferred_username, unique_name or email
+	Name      string
+	AppID     string // appid (v1) or azp (v2)
+	Scopes    string // scp
+	Roles     []string
+	IDType    string // idtyp: "user" or "app"
+	Version   string // ver
+	Expiry    time.Time
+	NotBefore time.Time
+	IssuedAt  time.Time
 }
 
 // DecodeClaims reads the payload of a JWT without verifying it. Tokens that are not JWTs (some
@@ -57,6 +59,8 @@ func DecodeClaims(token string) (*Claims, error) {
 		IDType            string          `json:"idtyp"`
 		Ver               string          `json:"ver"`
 		Exp               json.RawMessage `json:"exp"`
+		Nbf               json.RawMessage `json:"nbf"`
+		Iat               json.RawMessage `json:"iat"`
 	}
 	if err := json.Unmarshal(payload, &raw); err != nil {
 		return nil, fmt.Errorf("token payload is not the JSON claims of an Entra token%s", describeJSONError(payload, err))
@@ -68,12 +72,20 @@ func DecodeClaims(token string) (*Claims, error) {
 		Scopes: raw.Scp, Roles: raw.Roles, IDType: raw.IDType, Version: raw.Ver,
 	}
 	c.Audience = audience(raw.Aud)
-	if len(raw.Exp) > 0 {
-		if n, err := seconds(raw.Exp); err == nil && n > 0 {
-			c.Expiry = time.Unix(n, 0)
-		}
-	}
+	c.Expiry, c.NotBefore, c.IssuedAt = unixClaim(raw.Exp), unixClaim(raw.Nbf), unixClaim(raw.Iat)
 	return c, nil
+}
+
+// unixClaim reads a NumericDate claim (a number, or a numeric string from lenient issuers); the
+// zero time when it is absent or unreadable.
+func unixClaim(raw json.RawMessage) time.Time {
+	if len(raw) == 0 {
+		return time.Time{}
+	}
+	if n, err := seconds(raw); err == nil && n > 0 {
+		return time.Unix(n, 0)
+	}
+	return time.Time{}
 }
 
 // audience reads aud, which JWTs may send as a string or a list; Entra sends one string.

@@ -13,6 +13,12 @@ const (
 	maxLabelLen = 63
 )
 
+// Canonical turns a host name as a client wrote it into the one form
+// aadcred compares and keys by: one trailing dot dropped and ASCII upper case
+// lowered. It fails for anything that is not a valid ASCII DNS name (or
+// dotted IPv4 address). Callers split off a port first (SplitHostPort).
+func Canonical(host string) (string, error) { return normalizeName(host) }
+
 // normalizeName turns a host as a client wrote it into the form patterns
 // are compared with: one trailing dot dropped and ASCII upper case lowered.
 // It fails for anything that is not a valid ASCII DNS name.

@@ -131,7 +131,7 @@ func (s *Session) report(err error) int {
 	if errors.As(err, &exit) {
 		return exit.Code
 	}
-	fmt.Fprintf(s.Env.Stderr, "%s: %s\n", s.Tool.Name, scrub(err.Error()))
+	fmt.Fprintf(s.Env.Stderr, "%s: %s\n", s.Tool.Name, entra.RedactJWTs(err.Error()))
 	var e *entra.Error
 	if errors.As(err, &e) {
 		if hint := e.Hint(); hint != "" {

@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aadcred/aadcred/core"
+	"github.com/aadcred/aadcred/core/entra"
 	"github.com/aadcred/aadcred/core/managedidentity"
 )
 
@@ -145,13 +147,49 @@ func TestPersonPresent(t *testing.T) {
 
 func TestDisplayAvailable(t *testing.T) {
 	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
-	if runtime.GOOS == "linux" {
+	ssh := env(map[string]string{"SSH_CONNECTION": "10.0.0.1 22 10.0.0.2 22"})
+	switch runtime.GOOS {
+	case "linux":
 		if displayAvailable(env(nil)) {
 			t.Error("no DISPLAY, no WAYLAND_DISPLAY: no browser can be seen")
 		}
 		if !displayAvailable(env(map[string]string{"DISPLAY": ":0"})) || !displayAvailable(env(map[string]string{"WSL_DISTRO_NAME": "Ubuntu"})) {
 			t.Error("a desktop or WSL can open a browser")
 		}
+	case "darwin", "windows":
+		if !displayAvailable(env(nil)) || displayAvailable(ssh) {
+			t.Error("a local session opens a browser; an SSH session does not")
+		}
+	default:
+		t.Skipf("no display rules for %s", runtime.GOOS)
+	}
+}
+
+// lockedBuffer is written by a child process's copying goroutine while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestLogMessagesAreRedacted(t *testing.T) {
+	var out bytes.Buffer
+	log := newLogger(&out, "tool", false)
+	log.Warn("refresh failed: token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln was rejected", "refresh_token", "0.AVsecret")
+	if strings.Contains(out.String(), "eyJhbGci") || strings.Contains(out.String(), "0.AVsecret") ||
+		!strings.Contains(out.String(), "[redacted JWT] was rejected") {
+		t.Errorf("log line not redacted: %q", out.String())
 	}
 }
 
@@ -162,7 +200,9 @@ func TestBrowserCommandKeepsStdoutClean(t *testing.T) {
 	if err := os.WriteFile(script, []byte("#!/bin/sh\necho launched on stdout\necho \"$1\" > "+got+"\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	s, stdout, stderr := testSession(t, map[string]string{"BROWSER": script}, "")
+	s, stdout, _ := testSession(t, map[string]string{"BROWSER": script}, "")
+	stderr := &lockedBuffer{}
+	s.Env.Stderr = stderr
 	open := s.browserOpener(false)
 	if open == nil {
 		t.Fatal("$BROWSER was not used")
@@ -180,12 +220,14 @@ func TestBrowserCommandKeepsStdoutClean(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(100 * time.Millisecond)
+	for !strings.Contains(stderr.String(), "launched on stdout") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the launcher's output should reach stderr, got %q", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	if stdout.Len() != 0 {
 		t.Errorf("the launcher wrote to stdout: %q", stdout.String())
-	}
-	if !strings.Contains(stderr.String(), "launched on stdout") {
-		t.Errorf("the launcher's output should reach stderr, got %q", stderr.String())
 	}
 	if s.browserOpener(true) != nil {
 		t.Error("--no-browser still opens a browser")
@@ -200,8 +242,8 @@ func TestScrubRedactsJWTs(t *testing.T) {
 		jwt + "," + jwt:              "[redacted JWT],[redacted JWT]",
 		"nothing here":               "nothing here",
 	} {
-		if got := scrub(in); got != want {
-			t.Errorf("scrub(%q) = %q, want %q", in, got, want)
+		if got := entra.RedactJWTs(in); got != want {
+			t.Errorf("RedactJWTs(%q) = %q, want %q", in, got, want)
 		}
 	}
 	if got := redact("client_secret", "s3cret"); got != "[redacted]" {

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+
+	"github.com/aadcred/aadcred/core/entra"
 )
 
 // newLogger writes warnings (and with debug, debug lines) to w as one line each, prefixed with the
@@ -41,7 +43,7 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	default:
 		b.WriteString(": debug: ")
 	}
-	b.WriteString(r.Message)
+	b.WriteString(entra.RedactJWTs(r.Message))
 	write := func(a slog.Attr) bool {
 		fmt.Fprintf(&b, " %s=%s", a.Key, redact(a.Key, a.Value.Resolve().String()))
 		return true
@@ -73,32 +75,5 @@ func redact(key, value string) string {
 			return "[redacted]"
 		}
 	}
-	return scrub(value)
-}
-
-// scrub replaces every JWT in s (three base64url segments starting with eyJ) with a marker.
-func scrub(s string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "eyJ")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		end := strings.IndexFunc(s[i:], func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
-		})
-		if end < 0 {
-			end = len(s)
-		} else {
-			end += i
-		}
-		b.WriteString(s[:i])
-		if strings.Count(s[i:end], ".") >= 2 {
-			b.WriteString("[redacted JWT]")
-		} else {
-			b.WriteString(s[i:end])
-		}
-		s = s[end:]
-	}
+	return entra.RedactJWTs(value)
 }
