@@ -138,7 +138,10 @@ func TestArcRefusesUntrustedKeyFiles(t *testing.T) {
 			if err := os.Mkdir(filepath.Join(dir, "dir.key"), 0o700); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.Symlink(outside, filepath.Join(dir, "link.key")); err != nil {
+			link := filepath.Join(dir, "link.key")
+			if err := os.Symlink(outside, link); err != nil && tt.realm(keyPath) == link {
+				// Only the case that needs the link is skipped where none can be made (Windows
+				// without the privilege): the other cases do not depend on it.
 				t.Skipf("cannot make a symbolic link here: %v", err)
 			}
 
