@@ -208,21 +208,34 @@ func TestArcSecondRequestRefused(t *testing.T) {
 
 func TestParseBasicRealm(t *testing.T) {
 	tests := []struct {
+		name       string
 		challenges []string
 		want       string
 	}{
-		{[]string{"Basic realm=/var/opt/azcmagent/tokens/a.key"}, "/var/opt/azcmagent/tokens/a.key"},
-		{[]string{`basic REALM="C:\ProgramData\AzureConnectedMachineAgent\Tokens\a.key"`}, `C:\ProgramData\AzureConnectedMachineAgent\Tokens\a.key`},
-		{[]string{`Bearer realm="x"`, "Basic realm=/k.key"}, "/k.key"},
-		{[]string{"Basic realm="}, ""},
-		{[]string{"Basic"}, ""},
-		{[]string{"Basic charset=UTF-8"}, ""},
-		{nil, ""},
+		{"the agent on Linux", []string{"Basic realm=/var/opt/azcmagent/tokens/a.key"}, "/var/opt/azcmagent/tokens/a.key"},
+		{"the agent on Windows: backslashes are separators", []string{`Basic realm=C:\ProgramData\AzureConnectedMachineAgent\Tokens\a.key`}, `C:\ProgramData\AzureConnectedMachineAgent\Tokens\a.key`},
+		{"quoted", []string{`basic REALM="/var/opt/azcmagent/tokens/a.key"`}, "/var/opt/azcmagent/tokens/a.key"},
+		{"quoted: backslashes escape", []string{`Basic realm="C:\\ProgramData\\a.key"`}, `C:\ProgramData\a.key`},
+		{"quoted, with an escaped quote", []string{`Basic realm="/t/a\"b.key"`}, `/t/a"b.key`},
+		{"realm after another parameter", []string{`Basic charset="UTF-8", realm="/t/a.key"`}, "/t/a.key"},
+		{"white space around =", []string{`Basic realm = "/t/a.key"`}, "/t/a.key"},
+		{"tab after the scheme", []string{"Basic\trealm=/t/a.key"}, "/t/a.key"},
+		{"after a Bearer challenge", []string{`Bearer realm="x"`, "Basic realm=/k.key"}, "/k.key"},
+		{"two challenges in one value", []string{`Bearer realm="x", Basic realm="/k.key"`}, "/k.key"},
+		{"unterminated quote", []string{`Basic realm="/t/a.key`}, ""},
+		{"control character", []string{"Basic realm=/t/a\x00.key"}, ""},
+		{"realm named twice", []string{`Basic realm="/t/a.key", realm="/t/b.key"`}, ""},
+		{"empty realm", []string{"Basic realm="}, ""},
+		{"empty quoted realm", []string{`Basic realm=""`}, ""},
+		{"no parameters", []string{"Basic"}, ""},
+		{"no realm", []string{"Basic charset=UTF-8"}, ""},
+		{"Bearer only", []string{`Bearer realm="/t/a.key"`}, ""},
+		{"nothing", nil, ""},
 	}
 	for _, tt := range tests {
 		got, err := parseBasicRealm(tt.challenges)
 		if got != tt.want || (err == nil) != (tt.want != "") {
-			t.Errorf("parseBasicRealm(%q) = %q, %v; want %q", tt.challenges, got, err, tt.want)
+			t.Errorf("%s: parseBasicRealm(%q) = %q, %v; want %q", tt.name, tt.challenges, got, err, tt.want)
 		}
 	}
 }

@@ -18,6 +18,9 @@ func FuzzParseBasicRealm(f *testing.F) {
 		"Basic",
 		"",
 		"Basic\trealm=tab",
+		`Basic realm=C:\ProgramData\AzureConnectedMachineAgent\Tokens\0f3c.key`,
+		`Basic charset="UTF-8", realm="/var/opt/azcmagent/tokens/0f3c.key"`,
+		`Basic realm="a\"b"`,
 	} {
 		f.Add(seed)
 	}
@@ -29,10 +32,16 @@ func FuzzParseBasicRealm(f *testing.F) {
 			}
 			return
 		}
-		if realm == "" || strings.HasPrefix(realm, `"`) {
-			t.Errorf("parseBasicRealm(%q) = %q", challenge, realm)
+		if realm == "" {
+			t.Errorf("parseBasicRealm(%q) = \"\" without an error", challenge)
 		}
-		if !strings.Contains(challenge, realm) {
+		for i := 0; i < len(realm); i++ {
+			if c := realm[i]; c < ' ' && c != '\t' || c == 0x7f {
+				t.Errorf("parseBasicRealm(%q) = %q, with a control character", challenge, realm)
+			}
+		}
+		// Only a quoted-pair changes what is read; without one the realm is in the challenge as is.
+		if !strings.Contains(challenge, `\`) && !strings.Contains(challenge, realm) {
 			t.Errorf("parseBasicRealm(%q) = %q, which is not part of the challenge", challenge, realm)
 		}
 	})
