@@ -24,6 +24,9 @@ type accountEntry struct {
 	UPN             string    `json:"upn,omitempty"`
 	HomeAccountID   string    `json:"home_account_id,omitempty"`
 	SignedIn        time.Time `json:"signed_in"`
+	// Guest marks an account made by redeeming a home sign-in in a tenant the user is a guest
+	// in: it serves requests for that tenant only, never "organizations" or "common".
+	Guest bool `json:"guest,omitempty"`
 }
 
 // name is the account's file-safe name: one per user, tenant, client and authority, so that
@@ -34,33 +37,95 @@ func (a *accountEntry) name() string {
 		Kind: "account", Identity: identity}.name("a")
 }
 
-// errNoRefreshToken means the account's refresh token is gone or was rejected: only a new
-// sign-in helps.
+// errNoRefreshToken means the account's refresh token is gone: only a new sign-in helps.
 var errNoRefreshToken = errors.New("no usable refresh token")
+
+// signInNeeded means the kept sign-in cannot give this token without a person: its refresh
+// token is gone or was rejected, or the service asks the person to act (multi-factor
+// authentication, consent, a Conditional Access claims challenge). The refresh token itself is
+// deleted only in the first case: one resource's challenge does not spoil it for the others.
+type signInNeeded struct {
+	cause  error
+	claims string // the challenge to send with the sign-in that answers it
+}
+
+func (e *signInNeeded) Error() string { return e.cause.Error() }
+func (e *signInNeeded) Unwrap() error { return e.cause }
 
 // renewUser gets a user token: by redeeming the account's refresh token for r's target (one
 // sign-in serves every resource), else by signing in, once, if a person may be asked.
 func (c *Client) renewUser(ctx context.Context, r *settled) (*Token, string, error) {
-	if acct := c.findAccount(ctx, r); acct != nil {
-		tok, err := c.redeemAccount(ctx, r, acct)
-		if err == nil {
-			return tok, acct.name(), nil
+	acct := c.findAccount(ctx, r)
+	if acct == nil {
+		if tok, name, ok := c.redeemAsGuest(ctx, r); ok {
+			return tok, name, nil
 		}
-		if !errors.Is(err, errNoRefreshToken) {
-			return nil, "", err
-		}
-		// The password method signs in again without a person, as signIn lets it.
-		if !r.Interaction.Allowed && r.Method != Password {
-			return nil, "", fmt.Errorf("the sign-in of %s can no longer be used (%w); %w", acct.UPN, err, r.needPerson())
-		}
-		c.log().Warn(fmt.Sprintf("the sign-in of %s can no longer be used (%v); signing in again", acct.UPN, err))
+		return c.signIn(ctx, r)
+	}
+	tok, err := c.redeemAccount(ctx, r, acct, c.accountTenant(r, acct), true)
+	if err == nil {
+		return tok, acct.name(), nil
+	}
+	var need *signInNeeded
+	if !errors.As(err, &need) {
+		return nil, "", err
+	}
+	// The password method signs in again without a person, as signIn lets it.
+	if !r.Interaction.Allowed && r.Method != Password {
+		return nil, "", fmt.Errorf("the sign-in of %s cannot give this token by itself (%w); %w", acct.UPN, err, r.needPerson())
+	}
+	c.log().Warn(fmt.Sprintf("the sign-in of %s cannot give this token by itself (%v); signing in again", acct.UPN, err))
+	if need.claims != "" {
+		answered := *r
+		answered.Claims = need.claims
+		r = &answered
 	}
 	return c.signIn(ctx, r)
 }
 
-// redeemAccount redeems acct's refresh token for r's target and keeps the new refresh token the
-// answer brings. A rejected refresh token is deleted, so that it is never sent again.
-func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEntry) (*Token, error) {
+// accountTenant is where acct's refresh token is redeemed for r: the tenant asked for, or the
+// account's own when the request names an alias such as organizations.
+func (c *Client) accountTenant(r *settled, acct *accountEntry) string {
+	if isTenantAlias(r.Tenant) && acct.TenantID != "" {
+		return acct.TenantID
+	}
+	return r.Tenant
+}
+
+// redeemAsGuest serves a request for a tenant no kept account belongs to with an account signed
+// in elsewhere: a user who is a guest in the tenant (an Azure DevOps organisation of a partner,
+// say) gets a token there from the refresh token of their home sign-in, as MSAL does. A refusal
+// means only that the user is not a guest there, so nothing is deleted and the caller goes on to
+// ask for a sign-in.
+func (c *Client) redeemAsGuest(ctx context.Context, r *settled) (*Token, string, bool) {
+	if isTenantAlias(r.Tenant) {
+		return nil, "", false
+	}
+	home := c.findAccount(ctx, &settled{Request: withTenant(r.Request, "organizations"), authority: r.authority, endpoint: r.endpoint})
+	if home == nil {
+		return nil, "", false
+	}
+	tok, err := c.redeemAccount(ctx, r, home, r.Tenant, false)
+	if err != nil {
+		c.log().Debug("the signed-in account is not usable in this tenant", "account", home.UPN, "tenant", r.Tenant, "error", err)
+		return nil, "", false
+	}
+	name, err := c.keepAccount(ctx, r, tok, true)
+	if err != nil {
+		c.log().Warn(fmt.Sprintf("could not keep the sign-in for tenant %s: %v", r.Tenant, err))
+	}
+	return tok, name, true
+}
+
+func withTenant(req Request, tenant string) Request {
+	req.Tenant = tenant
+	return req
+}
+
+// redeemAccount redeems acct's refresh token at tenant for r's target and keeps the new refresh
+// token the answer brings. When drop is set, a refresh token the service has invalidated is
+// deleted, so that it is never sent again; a request for a person's action leaves it in place.
+func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEntry, tenant string, drop bool) (*Token, error) {
 	// No person waits on this, even when a sign-in may follow it.
 	ctx, cancel := context.WithTimeout(ctx, r.Timeout)
 	defer cancel()
@@ -68,28 +133,31 @@ func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEnt
 	rt, err := c.Store.Read(ctx, keystore.Secrets, name)
 	switch {
 	case errors.Is(err, keystore.ErrNotFound):
-		return nil, errNoRefreshToken
+		return nil, &signInNeeded{cause: errNoRefreshToken}
 	case errors.Is(err, keystore.ErrCorrupt):
 		c.log().Warn(fmt.Sprintf("the kept sign-in of %s could not be decrypted and was removed: %v", acct.UPN, err))
-		return nil, errNoRefreshToken
+		return nil, &signInNeeded{cause: errNoRefreshToken}
 	case err != nil:
 		return nil, fmt.Errorf("reading the kept sign-in of %s: %w", acct.UPN, err)
 	}
-	tenant := r.Tenant
-	if isTenantAlias(tenant) && acct.TenantID != "" {
-		tenant = acct.TenantID // redeem in the account's own tenant
-	}
 	ep := entra.Endpoint{Authority: r.authority, Tenant: tenant, Version: r.Version}
 	tok, err := c.refreshToken(ctx, r, string(rt), ep)
-	if err != nil {
-		var e *entra.Error
-		if errors.As(err, &e) && (e.InvalidGrant() || e.InteractionRequired()) {
+	var e *entra.Error
+	switch {
+	case err == nil:
+	case !errors.As(err, &e):
+		return nil, err
+	case e.InteractionRequired():
+		return nil, &signInNeeded{cause: err, claims: e.Claims}
+	case e.InvalidGrant():
+		if drop {
 			_ = c.Store.Delete(keystore.Secrets, name)
-			return nil, fmt.Errorf("%w: %w", errNoRefreshToken, err)
 		}
+		return nil, &signInNeeded{cause: err}
+	default:
 		return nil, err
 	}
-	if _, err := c.keepAccount(ctx, r, tok); err != nil {
+	if _, err := c.keepAccount(ctx, r, tok, false); err != nil {
 		c.log().Warn(fmt.Sprintf("could not keep the renewed sign-in: %v", err))
 	}
 	return tok, nil
@@ -109,8 +177,10 @@ func (c *Client) signIn(ctx context.Context, r *settled) (*Token, string, error)
 		return nil, "", err
 	}
 	defer unlock()
-	if acct := c.findAccount(ctx, r); acct != nil {
-		if tok, err := c.redeemAccount(ctx, r, acct); err == nil {
+	// Another process may have signed in while this one waited; a claims challenge, though,
+	// is answered only by a sign-in that carries it.
+	if acct := c.findAccount(ctx, r); acct != nil && r.Claims == "" {
+		if tok, err := c.redeemAccount(ctx, r, acct, c.accountTenant(r, acct), true); err == nil {
 			return tok, acct.name(), nil
 		}
 	}
@@ -118,7 +188,7 @@ func (c *Client) signIn(ctx context.Context, r *settled) (*Token, string, error)
 	if err != nil {
 		return nil, "", err
 	}
-	name, err := c.keepAccount(ctx, r, tok)
+	name, err := c.keepAccount(ctx, r, tok, false)
 	if err != nil {
 		c.log().Warn(fmt.Sprintf("signed in, but could not keep the sign-in for next time: %v", err))
 	}
@@ -126,15 +196,16 @@ func (c *Client) signIn(ctx context.Context, r *settled) (*Token, string, error)
 }
 
 // keepAccount stores the account tok belongs to and its refresh token, and returns the account's
-// name. A token without a refresh token (nothing to keep) stores nothing.
-func (c *Client) keepAccount(ctx context.Context, r *settled, tok *Token) (string, error) {
+// name. A token without a refresh token (nothing to keep) stores nothing. guest marks an account
+// in a tenant the user is a guest in.
+func (c *Client) keepAccount(ctx context.Context, r *settled, tok *Token, guest bool) (string, error) {
 	if tok.RefreshToken == "" {
 		return "", nil
 	}
 	acct := &accountEntry{
 		Authority: r.authority.String(), ClientID: r.ClientID, TenantID: tok.TenantID,
 		RequestedTenant: r.Tenant, ObjectID: tok.ObjectID, UPN: tok.UPN, HomeAccountID: tok.HomeAccountID,
-		SignedIn: c.now(),
+		SignedIn: c.now(), Guest: guest,
 	}
 	if acct.TenantID == "" && !isTenantAlias(r.Tenant) {
 		acct.TenantID = r.Tenant
@@ -162,7 +233,7 @@ func (c *Client) remember(ctx context.Context, r *settled, tok *Token) error {
 	if c.Store == nil {
 		return nil
 	}
-	_, err := c.keepAccount(ctx, r, tok)
+	_, err := c.keepAccount(ctx, r, tok, false)
 	return err
 }
 
@@ -223,7 +294,7 @@ func (c *Client) readAccount(ctx context.Context, name string) *accountEntry {
 // or by the name it was signed in with), or any account for organizations and common.
 func tenantMatches(tenant string, a *accountEntry) bool {
 	if isTenantAlias(tenant) {
-		return !strings.EqualFold(tenant, "consumers") || strings.EqualFold(a.TenantID, msaTenant)
+		return !a.Guest && (!strings.EqualFold(tenant, "consumers") || strings.EqualFold(a.TenantID, msaTenant))
 	}
 	return strings.EqualFold(tenant, a.TenantID) || strings.EqualFold(tenant, a.RequestedTenant)
 }

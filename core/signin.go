@@ -26,7 +26,7 @@ func (c *Client) SignIn(ctx context.Context, req Request) (*Token, error) {
 	if c.Store == nil || r.NoCache {
 		return tok, nil
 	}
-	account, err := c.keepAccount(ctx, r, tok)
+	account, err := c.keepAccount(ctx, r, tok, false)
 	if err != nil {
 		return nil, fmt.Errorf("signed in as %s, but could not keep the sign-in: %w", tok.UPN, err)
 	}

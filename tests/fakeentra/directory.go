@@ -86,6 +86,10 @@ type User struct {
 	// RequireMFA makes ROPC fail with interaction_required (AADSTS50076); browser and device
 	// sign-ins satisfy it.
 	RequireMFA bool
+	// GuestOf lists tenants the user is a guest in (B2B): a refresh token from the home tenant is
+	// redeemed there for a token with that tenant's tid, as the real service does. (A real guest
+	// has another object ID in each tenant; the fake keeps one.)
+	GuestOf []string
 }
 
 // ManagedIdentity is a managed identity the managed-identity endpoints can issue tokens for.

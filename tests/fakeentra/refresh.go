@@ -2,6 +2,7 @@ package fakeentra
 
 import (
 	"crypto/subtle"
+	"slices"
 	"strings"
 	"time"
 )
@@ -83,14 +84,19 @@ func (s *Server) grantRefreshToken(req *tokenRequest) (any, error) {
 		return nil, errRefreshTokenInactive(snapshot.lastUsed)
 	case !strings.EqualFold(snapshot.clientID, app.ClientID) && !(snapshot.family && app.FOCI):
 		return nil, errGrantForOtherClient()
-	case req.tenant.id != "" && req.tenant.id != snapshot.tenantID:
-		return nil, errUserNotInTenant(req.tenant.segment)
 	}
 	user, ok := s.dir.user(snapshot.upn)
 	if !ok {
 		return nil, errMalformedGrant()
 	}
-	return s.issueDelegated(req, app, auth, user, snapshot.tenantID, t, delegatedOptions{alwaysRefresh: true})
+	tenantID := snapshot.tenantID
+	if req.tenant.id != "" && req.tenant.id != snapshot.tenantID {
+		if !slices.Contains(user.GuestOf, req.tenant.id) {
+			return nil, errUserNotInTenant(req.tenant.segment)
+		}
+		tenantID = req.tenant.id
+	}
+	return s.issueDelegated(req, app, auth, user, tenantID, t, delegatedOptions{alwaysRefresh: true})
 }
 
 // constantTimeEqual compares secrets without leaking where they differ.
