@@ -40,7 +40,14 @@ func (c *Client) browser(ctx context.Context, r *settled) (*Token, error) {
 	answers := make(chan redirectAnswer, 1)
 	srv := &http.Server{Handler: redirectHandler(flow.State, answers), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	defer srv.Close()
+	defer func() {
+		// Let the page that says "signed in" reach the browser before the listener goes.
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		if srv.Shutdown(shutdown) != nil {
+			srv.Close()
+		}
+	}()
 
 	c.sendPersonToBrowser(ctx, r.Interaction, flow.URL)
 
@@ -58,18 +65,22 @@ func (c *Client) browser(ctx context.Context, r *settled) (*Token, error) {
 	}
 }
 
-// sendPersonToBrowser opens the sign-in page, and always tells the person where it is in case the
-// browser did not come up (remote sessions, a browser on another desktop).
+// sendPersonToBrowser opens the sign-in page and always tells the person where it is, in case the
+// browser did not come up (remote sessions, a browser on another desktop). The opener runs on its
+// own: some launchers return only when the browser window closes, and the sign-in must go on
+// (and time out) meanwhile.
 func (c *Client) sendPersonToBrowser(ctx context.Context, in Interaction, signInURL string) {
-	if in.OpenBrowser != nil {
-		if err := in.OpenBrowser(ctx, signInURL); err == nil {
-			fmt.Fprintf(in.Prompt, "A browser window has been opened to sign in. If it did not open, visit:\n%s\n", signInURL)
-			return
-		} else {
-			c.log().Debug("opening a browser failed", "error", err)
-		}
+	if in.OpenBrowser == nil {
+		fmt.Fprintf(in.Prompt, "To sign in, open this address in a browser on this machine:\n%s\n", signInURL)
+		return
 	}
-	fmt.Fprintf(in.Prompt, "To sign in, open this address in a browser on this machine:\n%s\n", signInURL)
+	fmt.Fprintf(in.Prompt, "Opening a browser to sign in. If none opens, open this address in a browser on this machine:\n%s\n", signInURL)
+	go func() {
+		// The browser outlives the sign-in that opened it.
+		if err := in.OpenBrowser(context.WithoutCancel(ctx), signInURL); err != nil {
+			fmt.Fprintf(in.Prompt, "Could not open a browser (%v); open the address above yourself.\n", err)
+		}
+	}()
 }
 
 // redirectAnswer is what the loopback listener received: a code, or the service's error.

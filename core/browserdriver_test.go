@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aadcred/aadcred/tests/fakeentra"
 )
@@ -97,10 +98,19 @@ func (d *browserDriver) visit(ctx context.Context, method, target string, form u
 	return page{status: resp.StatusCode, body: string(data)}, nil
 }
 
+// page is the last page the browser showed. The browser is opened on its own goroutine, so it
+// may still be loading the loopback's answer when the sign-in returns: wait a little for it.
 func (d *browserDriver) page() page {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.lastPage
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		d.mu.Lock()
+		p := d.lastPage
+		d.mu.Unlock()
+		if p.status != 0 || time.Now().After(deadline) {
+			return p
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func (d *browserDriver) urls() []string {
