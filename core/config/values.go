@@ -3,11 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/aadcred/aadcred/core/entra"
 )
 
 // enum is a closed set of accepted values.
@@ -108,7 +108,7 @@ func hasControl(s string) bool {
 // https://login.microsoftonline.com; plain http only on a loopback host,
 // where tests run their fake Entra ID.
 func checkAuthorityHost(v string) error {
-	u, err := checkURL(v)
+	u, err := entra.ParseAuthority(v)
 	if err != nil {
 		return err
 	}
@@ -123,38 +123,10 @@ func checkAudience(v string) error {
 	if v == "arm" {
 		return nil
 	}
-	if _, err := checkURL(v); err != nil {
+	if _, err := entra.ParseURL("audience", v); err != nil {
 		return fmt.Errorf("%w; or use arm", err)
 	}
 	return nil
-}
-
-func checkURL(v string) (*url.URL, error) {
-	u, err := url.Parse(v)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("%s is not an absolute URL such as https://login.microsoftonline.com", quote(v))
-	}
-	switch {
-	case u.User != nil:
-		return nil, fmt.Errorf("URL %s must not hold a user name or password", quote(u.Redacted()))
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("URL %s must not have a query or fragment", quote(v))
-	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
-	case u.Scheme == "http":
-		return nil, fmt.Errorf("URL %s must use https (http is allowed only for a loopback host)", quote(v))
-	default:
-		return nil, fmt.Errorf("URL %s must use https", quote(v))
-	}
-	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkDir accepts an absolute path. A relative one would depend on the

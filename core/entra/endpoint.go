@@ -81,25 +81,35 @@ func ValidateTenant(tenant string) error {
 // ParseAuthority parses an authority host such as https://login.microsoftonline.com/ (with or
 // without a trailing slash). It must be https; plain http is accepted only for a loopback host,
 // which is what tests use. A path is kept (some private clouds put the authority below one).
-func ParseAuthority(s string) (*url.URL, error) {
+// Errors show the value with any password in it masked.
+func ParseAuthority(s string) (*url.URL, error) { return ParseURL("authority host", s) }
+
+// ParseURL checks that s is an absolute https URL (http only for a loopback host) without user
+// info, query or fragment: the rule for every address a token or a secret may be sent to. what
+// names the value in errors.
+func ParseURL(what, s string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil {
-		return nil, fmt.Errorf("authority host %q is not a URL: %w", s, err)
+		if strings.Contains(s, "@") {
+			return nil, fmt.Errorf("%s is not a URL (and must not carry user info)", what)
+		}
+		return nil, fmt.Errorf("%s %q is not a URL", what, s)
 	}
+	shown := u.Redacted()
 	if u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("authority host %q is not an absolute URL such as https://login.microsoftonline.com", s)
+		return nil, fmt.Errorf("%s %q is not an absolute URL such as https://login.microsoftonline.com", what, shown)
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("authority host %q must not carry user info, a query or a fragment", s)
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, fmt.Errorf("%s %q must not carry user info, a query or a fragment", what, shown)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !IsLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("authority host %q must use https (http is allowed only for a loopback test server)", s)
+			return nil, fmt.Errorf("%s %q must use https (http is allowed only for a loopback test server)", what, shown)
 		}
 	default:
-		return nil, fmt.Errorf("authority host %q must use https", s)
+		return nil, fmt.Errorf("%s %q must use https", what, shown)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
