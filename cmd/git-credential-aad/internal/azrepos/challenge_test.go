@@ -6,7 +6,10 @@ import (
 	"github.com/aadcred/aadcred/cmd/git-credential-aad/internal/azrepos"
 )
 
-const tenantID = "11111111-2222-3333-4444-555555555555"
+const (
+	tenantID    = "11111111-2222-3333-4444-555555555555"
+	otherTenant = "99999999-2222-3333-4444-555555555555"
+)
 
 func TestTenantFromChallenges(t *testing.T) {
 	tests := []struct {
@@ -35,6 +38,18 @@ func TestTenantFromChallenges(t *testing.T) {
 		{"no tenant", []string{"Bearer authorization_uri=https://login.microsoftonline.com/"}, ""},
 		{"zero GUID", []string{"Bearer authorization_uri=https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000"}, ""},
 		{"tenant with bad characters", []string{"Bearer authorization_uri=https://login.microsoftonline.com/a%20b"}, ""},
+		{"white space around =", []string{"Bearer authorization_uri = https://login.microsoftonline.com/" + tenantID}, tenantID},
+		{"a malformed header does not hide the next", []string{`Bearer "unterminated`, "Bearer authorization_uri=https://login.microsoftonline.com/" + tenantID}, tenantID},
+		{"named twice: no guessing which", []string{
+			"Bearer authorization_uri=https://login.microsoftonline.com/" + otherTenant + ", authorization_uri=https://login.microsoftonline.com/" + tenantID,
+		}, ""},
+		{"a parameter after a bare scheme belongs to no challenge", []string{
+			"Bearer, authorization_uri=https://login.microsoftonline.com/" + tenantID,
+		}, ""},
+		{"text after the value", []string{"Bearer authorization_uri=https://login.microsoftonline.com/" + tenantID + ` x"y`}, ""},
+		{"a quoted realm is never read as a parameter", []string{
+			`Basic realm="x, authorization_uri=https://login.microsoftonline.com/` + otherTenant + `", Bearer authorization_uri=https://login.microsoftonline.com/` + tenantID,
+		}, ""},
 		{"empty", nil, ""},
 		{"garbage", []string{`=,,"=Bearer`, `Bearer "unterminated`}, ""},
 	}

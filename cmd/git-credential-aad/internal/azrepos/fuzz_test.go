@@ -20,6 +20,9 @@ func FuzzTenantFromChallenges(f *testing.F) {
 		`Bearer "unterminated`,
 		`Bearer a=\"b\\"c"`,
 		"=,=,=",
+		"Bearer authorization_uri = https://login.microsoftonline.com/" + tenantID + ", authorization_uri=x",
+		`Basic realm="a, authorization_uri=https://login.microsoftonline.com/` + tenantID + `", Bearer authorization_uri=https://l/x`,
+		"Bearer, authorization_uri=https://login.microsoftonline.com/" + tenantID,
 		"",
 	} {
 		f.Add(seed)

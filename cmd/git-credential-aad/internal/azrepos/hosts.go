@@ -107,14 +107,17 @@ func (r Remote) probeURL() string {
 	return "https://" + r.Host + "/" + r.Org
 }
 
-// key identifies the remote whatever the spelling: host names and organisation names are not
-// case-sensitive, and :443 is the default port.
+// key identifies the remote whatever the spelling: host names (hostmatch.Canonical) and
+// organisation names are not case-sensitive, and :443 is the default port. A host that is not a
+// valid name, which no Hosts matches, is keyed as written.
 func (r Remote) key() string {
-	host := strings.ToLower(r.Host)
-	if name, port, err := hostmatch.SplitHostPort(host); err == nil {
-		host = strings.TrimSuffix(name, ".")
-		if port != "" && port != "443" {
-			host += ":" + port
+	host := r.Host
+	if name, port, err := hostmatch.SplitHostPort(r.Host); err == nil {
+		if canonical, err := hostmatch.Canonical(name); err == nil {
+			host = canonical
+			if port != "" && port != "443" {
+				host += ":" + port
+			}
 		}
 	}
 	return host + "/" + strings.ToLower(r.Org)

@@ -33,4 +33,10 @@ func TestRemoteKeyIgnoresSpelling(t *testing.T) {
 			t.Errorf("%+v and %+v share a cache entry", a, b)
 		}
 	}
+	// Unicode lower-casing turns the KELVIN SIGN into "k": a look-alike host must not share the
+	// real one's entry.
+	genuine, lookalike := Remote{Host: "git.kontoso.example", Org: "x"}, Remote{Host: "git.\u212Aontoso.example", Org: "x"}
+	if entryName(genuine) == entryName(lookalike) {
+		t.Errorf("%+v and %+v share a cache entry", genuine, lookalike)
+	}
 }
