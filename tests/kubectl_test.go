@@ -37,24 +37,6 @@ const (
 	kubectlMinorAny    = 20
 )
 
-// converterBinary is convert-kubeconfig's own program, which TestMain does not build.
-const converterBinary = "kubectl-aad-convert_kubeconfig"
-
-var buildConverter = sync.OnceValue(func() error {
-	root, err := harness.ModuleRoot()
-	if err != nil {
-		return err
-	}
-	args := append(append([]string{"build"}, harness.BuildFlags...), "-o", filepath.Join(bin, converterBinary), "./cmd/kubectl-aad/"+converterBinary)
-	cmd := exec.Command("go", args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("building %s: %v\n%s", converterBinary, err, out)
-	}
-	return nil
-})
-
 // aksWorld is a world with a fake AKS cluster that trusts the fake Entra ID.
 type aksWorld struct {
 	*harness.World
@@ -397,9 +379,6 @@ users:
 
 func TestConvertKubeconfigFromAzGetCredentials(t *testing.T) {
 	harness.RequireKubectl(t, kubectlMinorExecV1)
-	if err := buildConverter(); err != nil {
-		t.Fatal(err)
-	}
 	w := newAKSWorld(t)
 	caPEM, err := os.ReadFile(w.Entra.CAFile())
 	if err != nil {
@@ -473,9 +452,6 @@ func TestConvertKubeconfigFromAzGetCredentials(t *testing.T) {
 }
 
 func TestConvertKubeconfigThroughKubectlAAD(t *testing.T) {
-	if err := buildConverter(); err != nil {
-		t.Fatal(err)
-	}
 	w := newAKSWorld(t)
 	w.writeKubeconfig(t, execUser{apiVersion: execV1beta1, args: []string{"get-token", "--login", "msi", "--server-id", fakeentra.AKSServerAppID}})
 	w.Set("KUBECONFIG", "")

@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/aadcred/aadcred/cmd/kubectl-aad/internal/kubelogin"
+	"github.com/aadcred/aadcred/cmd/internal/kubelogin"
 	"github.com/aadcred/aadcred/core"
 )
 

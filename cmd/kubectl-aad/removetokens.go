@@ -7,7 +7,7 @@ import (
 	urfave "github.com/urfave/cli/v2"
 
 	"github.com/aadcred/aadcred/cmd/internal/cli"
-	"github.com/aadcred/aadcred/cmd/kubectl-aad/internal/kubelogin"
+	"github.com/aadcred/aadcred/cmd/internal/kubelogin"
 	"github.com/aadcred/aadcred/core"
 )
 

@@ -12,6 +12,10 @@ import (
 // Binaries are the aadcred commands the tests run.
 var Binaries = []string{"git-credential-aad", "docker-credential-aad", "kubectl-aad"}
 
+// Converter is kubectl-aad's convert-kubeconfig, a program of its own (it links client-go,
+// whose start-up cost get-token must not pay); Build builds it with the binaries.
+const Converter = "kubectl-aad-convert_kubeconfig"
+
 // BuildFlags build the binaries the way releases are built: without cgo (a statically linked
 // binary starts a millisecond sooner than one that loads libc, on every credential request) and
 // without urfave/cli's documentation generators, whose tables would be set up at every start.
@@ -25,7 +29,7 @@ func Build(dir string, extra ...string) error {
 		return err
 	}
 	pkgs := append([]string{}, extra...)
-	for _, b := range Binaries {
+	for _, b := range append(Binaries, Converter) {
 		pkgs = append(pkgs, "./cmd/"+b)
 	}
 	args := append(append([]string{"build"}, BuildFlags...), "-o", dir+string(filepath.Separator))

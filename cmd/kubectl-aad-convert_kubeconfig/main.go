@@ -12,7 +12,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/aadcred/aadcred/cmd/kubectl-aad/internal/kubelogin"
+	"github.com/aadcred/aadcred/cmd/internal/kubelogin"
 )
 
 func main() {

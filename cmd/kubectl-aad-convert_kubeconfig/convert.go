@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/aadcred/aadcred/cmd/kubectl-aad/internal/kubelogin"
+	"github.com/aadcred/aadcred/cmd/internal/kubelogin"
 	"github.com/aadcred/aadcred/install/kubeconfig"
 )
 
