@@ -22,7 +22,7 @@ const DefaultProbeTimeout = 5 * time.Second
 // Tenant is the tenant an organisation signs in with, and where that was learnt.
 type Tenant struct {
 	ID     string
-	Source string // for --debug: "git", "cache", "<url>" or "fallback"
+	Source string // for --debug: "git", "cache", "<url>", or "fallback" and why
 }
 
 // Discovery finds the tenant of an organisation.
@@ -39,11 +39,17 @@ type Discovery struct {
 	Log *slog.Logger
 }
 
+// Why a probe gave no tenant, as remembered in the cache.
+const (
+	reasonNoneNamed   = "the organization names no tenant"
+	reasonProbeFailed = "the organization could not be asked"
+)
+
 // Tenant returns the tenant for remote: from wwwauth (the WWW-Authenticate headers git passed
 // on), else from the cache, else by asking the organisation, whose answer is cached. When the
-// organisation does not say, or cannot be reached, it returns Common without caching it, so that
-// the next call asks again. Only when git passed nothing on and remote has no Org does it fail,
-// with ErrNoOrganization.
+// organisation does not say, or cannot be reached, it returns Common, and remembers that for
+// NoTenantTTL, or ProbeFailureTTL, so that git commands meanwhile do not each pay for a probe.
+// Only when git passed nothing on and remote has no Org does it fail, with ErrNoOrganization.
 func (d *Discovery) Tenant(ctx context.Context, remote Remote, wwwauth []string) (Tenant, error) {
 	if t := TenantFromChallenges(wwwauth); t != "" {
 		return Tenant{ID: t, Source: "git"}, nil
@@ -54,19 +60,32 @@ func (d *Discovery) Tenant(ctx context.Context, remote Remote, wwwauth []string)
 	if t := d.Cache.Get(ctx, remote); t != "" {
 		return Tenant{ID: t, Source: "cache"}, nil
 	}
+	if reason, ok := d.Cache.NoTenant(ctx, remote); ok {
+		return Tenant{ID: Common, Source: "fallback (cached: " + reason + ")"}, nil
+	}
 	t, err := d.probe(ctx, remote)
 	switch {
+	case err != nil && ctx.Err() != nil:
+		return Tenant{}, ctx.Err() // git gave up; nothing was learnt about the organisation
 	case err != nil:
-		d.log().Warn(fmt.Sprintf("could not ask %s for its Entra ID tenant (%v); signing in with the tenant %s: set AZURE_TENANT_ID or tenant in the configuration to skip the question",
-			remote.probeURL(), err, Common))
+		d.log().Warn(fmt.Sprintf("could not ask %s for its Entra ID tenant (%v); signing in with the tenant %s, and not asking again for %s: set AZURE_TENANT_ID or tenant in the configuration to skip the question",
+			remote.probeURL(), err, Common, ProbeFailureTTL))
+		d.rememberNoTenant(ctx, remote, reasonProbeFailed, ProbeFailureTTL)
 		return Tenant{ID: Common, Source: "fallback"}, nil
 	case t == "":
+		d.rememberNoTenant(ctx, remote, reasonNoneNamed, NoTenantTTL)
 		return Tenant{ID: Common, Source: "fallback"}, nil
 	}
 	if err := d.Cache.Put(ctx, remote, t); err != nil {
 		d.log().Warn(fmt.Sprintf("could not remember the tenant of %s (it will be asked again next time): %v", remote.Org, err))
 	}
 	return Tenant{ID: t, Source: remote.probeURL()}, nil
+}
+
+func (d *Discovery) rememberNoTenant(ctx context.Context, remote Remote, reason string, ttl time.Duration) {
+	if err := d.Cache.PutNoTenant(ctx, remote, reason, ttl); err != nil {
+		d.log().Warn(fmt.Sprintf("could not remember that %s (it will be asked again next time): %v", reason, err))
+	}
 }
 
 // probe sends an unauthenticated HEAD to the organisation and reads the tenant from its answer,

@@ -143,17 +143,151 @@ func TestDiscoveryDoesNotFollowRedirects(t *testing.T) {
 	}
 }
 
-func TestDiscoveryFallsBackWithoutRemembering(t *testing.T) {
-	o := newOrganisation(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotFound) })
+// switchingOrganisation answers with a tenant once one is set, and until then names none, or,
+// while failing is set, drops the connection.
+type switchingOrganisation struct {
+	*organisation
+	tenant  atomic.Value // string
+	failing atomic.Bool
+}
+
+func newSwitchingOrganisation(t *testing.T) *switchingOrganisation {
+	o := &switchingOrganisation{}
+	o.tenant.Store("")
+	o.organisation = newOrganisation(t, func(w http.ResponseWriter, r *http.Request) {
+		if o.failing.Load() {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				t.Errorf("hijacking the probe: %v", err)
+				return
+			}
+			conn.Close()
+			return
+		}
+		if tenant := o.tenant.Load().(string); tenant != "" {
+			azureDevOps401(tenant)(w, r)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+	})
+	return o
+}
+
+// clock is a settable time for the tenant cache.
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time          { return c.now }
+func (c *clock) advance(d time.Duration) { c.now = c.now.Add(d) }
+
+func withClock(d *azrepos.Discovery) *clock {
+	c := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	d.Cache.Now = c.Now
+	return c
+}
+
+func TestDiscoveryRemembersForAnHourThatNoTenantIsNamed(t *testing.T) {
+	o := newSwitchingOrganisation(t)
 	d, _ := o.discovery(t)
+	clock := withClock(d)
 	ctx := context.Background()
+	remote := o.remote("nobody")
+
 	for range 2 {
-		if got := mustTenant(t, d, ctx, o.remote("nobody"), nil); got.ID != azrepos.Common || got.Source != "fallback" {
+		if got := mustTenant(t, d, ctx, remote, nil); got.ID != azrepos.Common || !strings.HasPrefix(got.Source, "fallback") {
 			t.Errorf("tenant = %+v, want the common fallback", got)
 		}
+		clock.advance(azrepos.NoTenantTTL - time.Minute)
+	}
+	if n := o.probes.Load(); n != 1 {
+		t.Errorf("%d probes within the hour, want 1: the fallback is remembered", n)
+	}
+
+	// The organisation joins a tenant; once the hour is over, that is learnt and kept.
+	o.tenant.Store(tenantID)
+	clock.advance(2 * time.Minute)
+	if got := mustTenant(t, d, ctx, remote, nil); got.ID != tenantID {
+		t.Errorf("after the hour, tenant = %+v, want %s", got, tenantID)
+	}
+	clock.advance(48 * time.Hour)
+	if got := mustTenant(t, d, ctx, remote, nil); got.ID != tenantID || got.Source != "cache" {
+		t.Errorf("tenant = %+v, want %s from the cache", got, tenantID)
 	}
 	if n := o.probes.Load(); n != 2 {
-		t.Errorf("%d probes, want 2: a fallback is not remembered", n)
+		t.Errorf("%d probes, want 2", n)
+	}
+}
+
+func TestDiscoveryRemembersAFailedProbeForMinutes(t *testing.T) {
+	o := newSwitchingOrganisation(t)
+	o.tenant.Store(tenantID)
+	o.failing.Store(true)
+	d, log := o.discovery(t)
+	clock := withClock(d)
+	ctx := context.Background()
+	remote := o.remote("contoso")
+
+	for range 2 {
+		if got := mustTenant(t, d, ctx, remote, nil); got.ID != azrepos.Common {
+			t.Errorf("tenant = %+v, want the common fallback", got)
+		}
+		clock.advance(azrepos.ProbeFailureTTL - time.Second)
+	}
+	if n := o.probes.Load(); n != 1 {
+		t.Errorf("%d probes, want 1: a failure stops the next probes for a while", n)
+	}
+	if n := strings.Count(log.String(), "could not ask"); n != 1 {
+		t.Errorf("%d warnings, want 1:\n%s", n, log.String())
+	}
+
+	o.failing.Store(false)
+	clock.advance(2 * time.Second)
+	if got := mustTenant(t, d, ctx, remote, nil); got.ID != tenantID {
+		t.Errorf("once the organisation answers again, tenant = %+v, want %s", got, tenantID)
+	}
+}
+
+func TestDiscoveryDistrustsANoteFromTheFuture(t *testing.T) {
+	o := newSwitchingOrganisation(t)
+	d, _ := o.discovery(t)
+	clock := withClock(d)
+	ctx := context.Background()
+	mustTenant(t, d, ctx, o.remote("nobody"), nil)
+	clock.advance(-time.Hour) // the clock is set back
+	mustTenant(t, d, ctx, o.remote("nobody"), nil)
+	if n := o.probes.Load(); n != 2 {
+		t.Errorf("%d probes, want 2", n)
+	}
+}
+
+func TestTenantCacheKeepsTenantsApartFromTheirAbsence(t *testing.T) {
+	o := newSwitchingOrganisation(t)
+	d, _ := o.discovery(t)
+	withClock(d)
+	ctx := context.Background()
+	r := o.remote("contoso")
+	if err := d.Cache.PutNoTenant(ctx, r, "why", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Cache.Get(ctx, r); got != "" {
+		t.Errorf("Get after PutNoTenant = %q, want none", got)
+	}
+	if err := d.Cache.Put(ctx, r, tenantID); err != nil {
+		t.Fatal(err)
+	}
+	if reason, ok := d.Cache.NoTenant(ctx, r); ok {
+		t.Errorf("NoTenant after Put = %q, want the note dropped", reason)
+	}
+	if got := d.Cache.Get(ctx, r); got != tenantID {
+		t.Errorf("Get = %q, want %s", got, tenantID)
+	}
+	if err := d.Cache.PutNoTenant(ctx, r, "why", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Cache.Forget(r); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := d.Cache.NoTenant(ctx, r); got != "" || d.Cache.Get(ctx, r) != "" {
+		t.Error("Forget left something behind")
 	}
 }
 
@@ -206,6 +340,12 @@ func TestNilTenantCacheRemembersNothing(t *testing.T) {
 	}
 	if got := c.Get(ctx, r); got != "" {
 		t.Errorf("Get = %q", got)
+	}
+	if err := c.PutNoTenant(ctx, r, "why", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.NoTenant(ctx, r); ok {
+		t.Error("NoTenant = true")
 	}
 	if err := c.Forget(r); err != nil {
 		t.Fatal(err)
