@@ -42,6 +42,18 @@ func isSealed(raw []byte) bool {
 	return bytes.HasPrefix(raw, []byte(sealedMagic))
 }
 
+// newerFormat reports an entry that a newer aadcred wrote: either magic, and a
+// version above the one this aadcred writes. It is left alone, not discarded.
+func newerFormat(raw []byte) error {
+	if len(raw) <= 4 || !bytes.HasPrefix(raw, []byte(plainMagic)) && !bytes.HasPrefix(raw, []byte(sealedMagic)) {
+		return nil
+	}
+	if v := raw[4]; v > formatVersion {
+		return fmt.Errorf("%w (format version %d; this aadcred reads version %d)", ErrNewerFormat, v, formatVersion)
+	}
+	return nil
+}
+
 // checkHeader verifies the magic and version shared by both formats.
 func checkHeader(raw []byte, magic string, headerLen int) error {
 	switch {

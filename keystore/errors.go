@@ -15,6 +15,18 @@ var ErrNotFound = errors.New("no such entry")
 // reports [ErrNotFound] and the caller acquires the credential again.
 var ErrCorrupt = errors.New("corrupt entry")
 
+// ErrKeyUnavailable is matched by the errors of secrets-tier operations (and
+// of Protection) when the data key exists but cannot be used now: the backend
+// that keeps it cannot be reached, the passphrase is not the one the key was
+// made from, or a newer aadcred wrote it. Nothing has been deleted; the error
+// says what to do.
+var ErrKeyUnavailable = errors.New("data key unavailable")
+
+// ErrNewerFormat is matched by the error [Store.Read] returns for an entry in
+// a format this aadcred does not know, which a newer one wrote. The entry is
+// left in place.
+var ErrNewerFormat = errors.New("written by a newer aadcred")
+
 // ErrKeyringItemNotFound is returned by [Keyring.Get] when the keyring holds no
 // item of that name.
 var ErrKeyringItemNotFound = errors.New("no such item in the keyring")

@@ -48,7 +48,8 @@ func FuzzDecodeEntry(f *testing.F) {
 }
 
 // FuzzRead goes through Read itself, files and all: every outcome must be
-// the data, ErrCorrupt (with the file gone), never a panic or another error.
+// the data, ErrCorrupt (with the file gone) or ErrNewerFormat (with the file
+// kept), never a panic or another error.
 func FuzzRead(f *testing.F) {
 	dir := filepath.Join(f.TempDir(), "store")
 	s, err := Open(Options{Dir: dir, Backend: "file", Keyring: &fakeKeyrings{}})
@@ -69,6 +70,7 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Add(uint8(0), []byte{})
 	f.Add(uint8(1), []byte("AADS\x01"))
+	f.Add(uint8(1), []byte("AADS\x02 from a newer aadcred"))
 
 	f.Fuzz(func(t *testing.T, tierByte uint8, raw []byte) {
 		tier := Tier(tierByte % 2)
@@ -85,6 +87,10 @@ func FuzzRead(f *testing.F) {
 		case errors.Is(err, ErrCorrupt):
 			if _, statErr := os.Stat(path); !errors.Is(statErr, os.ErrNotExist) {
 				t.Fatalf("corrupt entry left in place: %v", err)
+			}
+		case errors.Is(err, ErrNewerFormat):
+			if _, statErr := os.Stat(path); statErr != nil {
+				t.Fatalf("entry of a newer format removed: %v", statErr)
 			}
 		default:
 			t.Fatalf("Read = %v, want data or ErrCorrupt", err)

@@ -2,6 +2,7 @@ package keystore
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -163,4 +164,55 @@ func startHelper(t *testing.T, want string, args ...string) *exec.Cmd {
 			t.Fatalf("helper %v did not print %q in time", args, want)
 		}
 	}
+}
+
+// setOpenErr makes the keyring unavailable (err != nil) or available again.
+func (f *fakeKeyrings) setOpenErr(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.openErr = err
+}
+
+// reset empties the keyring, as a user wiping it would.
+func (f *fakeKeyrings) reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.items, f.labels = nil, nil
+}
+
+// fileContent returns the file's bytes, or nil if it does not exist.
+func fileContent(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// expectKept reads an entry that must be refused without being deleted: the
+// error matches want and not ErrCorrupt, and the file is unchanged.
+func expectKept(t *testing.T, s *Store, tier Tier, name string, want error, mentions ...string) error {
+	t.Helper()
+	path := entryPath(s, tier, name)
+	before := fileContent(t, path)
+	if before == nil {
+		t.Fatalf("%s does not exist before the read", path)
+	}
+	_, err := s.Read(context.Background(), tier, name)
+	if !errors.Is(err, want) || errors.Is(err, ErrCorrupt) || errors.Is(err, ErrNotFound) {
+		t.Fatalf("Read(%v, %s) = %v, want %v", tier, name, err, want)
+	}
+	for _, m := range mentions {
+		if !strings.Contains(err.Error(), m) {
+			t.Errorf("error %q does not mention %q", err, m)
+		}
+	}
+	if after := fileContent(t, path); !bytes.Equal(after, before) {
+		t.Errorf("the refused entry was removed or changed")
+	}
+	return err
 }

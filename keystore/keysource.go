@@ -16,11 +16,13 @@ import (
 // keySource is one place the data key can come from.
 type keySource interface {
 	// get returns the data key, errNoKey when the source holds none yet, or
-	// a *badKeyError when what it holds cannot be used.
+	// a *badKeyError when what it holds cannot be used. An error matching
+	// ErrKeyUnavailable means the source holds the store's key but it cannot
+	// be used now (a newer aadcred wrote it, or the passphrase is wrong); it
+	// must never lead to a new key.
 	get(ctx context.Context) ([]byte, error)
 	// create makes a new data key, keeps it, and returns it.
 	create(ctx context.Context) ([]byte, error)
-	protection() Protection
 }
 
 // errNoKey means a source holds no data key yet.
@@ -80,10 +82,9 @@ func (k *keyringSource) create(ctx context.Context) ([]byte, error) {
 	return key, nil
 }
 
-func (k *keyringSource) protection() Protection {
-	desc, _ := keyringDescription(k.backend)
-	return Protection{Backend: k.backend, Description: desc}
-}
+// maxKeyFileSize bounds what is read of the key and salt files: more than any
+// version writes, so that a newer version's file is recognised as such.
+const maxKeyFileSize = 1024
 
 // keyFileMagic starts the key file: magic, version byte, then the raw key.
 const keyFileMagic = "AADK"
@@ -94,7 +95,7 @@ type fileSource struct{ s *Store }
 func (f *fileSource) path() string { return filepath.Join(f.s.dir, "data.key") }
 
 func (f *fileSource) get(ctx context.Context) ([]byte, error) {
-	raw, _, err := readPrivateFile(f.path(), f.s.uid, 64)
+	raw, _, err := readPrivateFile(f.path(), f.s.uid, maxKeyFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNoKey
 	}
@@ -103,6 +104,9 @@ func (f *fileSource) get(ctx context.Context) ([]byte, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the key file: %w", err)
+	}
+	if len(raw) > len(keyFileMagic) && bytes.HasPrefix(raw, []byte(keyFileMagic)) && raw[4] > 1 {
+		return nil, fmt.Errorf("%w: the key file %s was %w (format version %d)", ErrKeyUnavailable, f.path(), ErrNewerFormat, raw[4])
 	}
 	if len(raw) != len(keyFileMagic)+1+dataKeyLen || !bytes.HasPrefix(raw, []byte(keyFileMagic)) || raw[4] != 1 {
 		return nil, &badKeyError{"the key file is not in the expected format"}
@@ -122,13 +126,6 @@ func (f *fileSource) create(ctx context.Context) ([]byte, error) {
 	return key, nil
 }
 
-func (f *fileSource) protection() Protection {
-	return Protection{
-		Backend:     "file",
-		Description: "key file " + f.path() + " (readable by you only; protects against other users, not against your own processes)",
-	}
-}
-
 // Key derivation for the passphrase backend: Argon2id with the parameters
 // OWASP recommends as a minimum (19 MiB, two passes, one lane). It runs once
 // per process that touches the secrets tier, never on the hot path.
@@ -138,6 +135,17 @@ const (
 	argonTime     = 2
 	argonMemory   = 19 * 1024 // KiB
 	argonThreads  = 1
+)
+
+// The salt file is "AADA", a version byte, the salt and, from version 2, the
+// ID of the key derived from it. The ID is the check value that tells a
+// mistyped passphrase from a changed key: it is a hash of the key, which every
+// sealed entry carries anyway, so it reveals nothing new. Version 1 files,
+// written before the check existed, are checked against the entries instead
+// and rewritten as version 2.
+const (
+	saltFileV1Len = len(saltFileMagic) + 1 + saltLen
+	saltFileV2Len = saltFileV1Len + keyIDLen
 )
 
 // passphraseSource derives the data key from a passphrase and a random salt
@@ -150,7 +158,7 @@ type passphraseSource struct {
 func (p *passphraseSource) path() string { return filepath.Join(p.s.dir, "passphrase.salt") }
 
 func (p *passphraseSource) get(ctx context.Context) ([]byte, error) {
-	raw, _, err := readPrivateFile(p.path(), p.s.uid, 64)
+	raw, _, err := readPrivateFile(p.path(), p.s.uid, maxKeyFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNoKey
 	}
@@ -160,28 +168,72 @@ func (p *passphraseSource) get(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the salt file: %w", err)
 	}
-	if len(raw) != len(saltFileMagic)+1+saltLen || !bytes.HasPrefix(raw, []byte(saltFileMagic)) || raw[4] != 1 {
+	if !bytes.HasPrefix(raw, []byte(saltFileMagic)) || len(raw) <= len(saltFileMagic) {
 		return nil, &badKeyError{"the salt file is not in the expected format"}
 	}
-	return p.derive(raw[5:]), nil
+	version := raw[4]
+	switch {
+	case version > 2:
+		return nil, fmt.Errorf("%w: the salt file %s was %w (format version %d)", ErrKeyUnavailable, p.path(), ErrNewerFormat, version)
+	case version == 1 && len(raw) == saltFileV1Len, version == 2 && len(raw) == saltFileV2Len:
+	default:
+		return nil, &badKeyError{"the salt file is not in the expected format"}
+	}
+	if p.passphrase == "" {
+		return nil, fmt.Errorf("%w: it is derived from a passphrase, and AADCRED_KEYRING_PASSPHRASE is not set; nothing was deleted: set it to the passphrase used before", ErrKeyUnavailable)
+	}
+	salt := raw[5:saltFileV1Len]
+	key := p.derive(salt)
+	id := keyID(key)
+	if version == 2 {
+		if !bytes.Equal(raw[saltFileV1Len:], id[:]) {
+			return nil, p.wrongPassphrase()
+		}
+		return key, nil
+	}
+	if ids := p.s.sealedKeyIDs(); len(ids) > 0 && !ids[id] {
+		return nil, p.wrongPassphrase()
+	}
+	// Best effort: if the upgrade fails, the next process checks again.
+	_ = p.save(salt, id)
+	return key, nil
+}
+
+// wrongPassphrase explains a passphrase that does not derive the store's key.
+func (p *passphraseSource) wrongPassphrase() error {
+	return fmt.Errorf("%w: AADCRED_KEYRING_PASSPHRASE is not the passphrase the data key was made from; nothing was deleted: "+
+		"set the passphrase used before or, to start over with this one, remove %s (the sealed entries are then discarded and acquired again)",
+		ErrKeyUnavailable, p.path())
 }
 
 func (p *passphraseSource) create(ctx context.Context) ([]byte, error) {
+	if p.passphrase == "" {
+		return nil, fmt.Errorf("%w: making a data key from a passphrase needs AADCRED_KEYRING_PASSPHRASE", ErrKeyUnavailable)
+	}
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return nil, fmt.Errorf("making a salt: %w", err)
 	}
-	content := append([]byte(saltFileMagic+"\x01"), salt...)
-	if err := p.s.writeAtomic(p.s.dir, "passphrase.salt", content); err != nil {
-		return nil, fmt.Errorf("saving the salt file: %w", err)
+	key := p.derive(salt)
+	if err := p.save(salt, keyID(key)); err != nil {
+		return nil, err
 	}
-	return p.derive(salt), nil
+	return key, nil
+}
+
+// save writes the salt file, version 2.
+func (p *passphraseSource) save(salt []byte, id [keyIDLen]byte) error {
+	content := make([]byte, 0, saltFileV2Len)
+	content = append(content, saltFileMagic...)
+	content = append(content, 2)
+	content = append(content, salt...)
+	content = append(content, id[:]...)
+	if err := p.s.writeAtomic(p.s.dir, "passphrase.salt", content); err != nil {
+		return fmt.Errorf("saving the salt file: %w", err)
+	}
+	return nil
 }
 
 func (p *passphraseSource) derive(salt []byte) []byte {
 	return argon2.IDKey([]byte(p.passphrase), salt, argonTime, argonMemory, argonThreads, dataKeyLen)
-}
-
-func (p *passphraseSource) protection() Protection {
-	return Protection{Backend: "passphrase", Description: "passphrase from AADCRED_KEYRING_PASSPHRASE"}
 }

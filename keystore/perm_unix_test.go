@@ -40,6 +40,7 @@ func TestModesIgnoreUmask(t *testing.T) {
 			filepath.Join(root, "tokens", "at"):     0o600,
 			filepath.Join(root, "secrets", "rt"):    0o600,
 			filepath.Join(root, "locks", "rt.lock"): 0o600,
+			filepath.Join(root, recordFile):         0o600,
 		}
 		if opts.Backend == "file" {
 			want[filepath.Join(root, "data.key")] = 0o600

@@ -16,21 +16,35 @@ type Protection struct {
 	// Fallback explains why "auto" did not use a backend it prefers, e.g.
 	// "not using Secret Service: not available: DBUS_SESSION_BUS_ADDRESS is not set".
 	// It is empty when the preferred backend is in use or one was chosen.
+	// Once a store has a data key, "auto" keeps to the backend that holds
+	// it, and Fallback says so when that is not the preferred one.
 	Fallback string
+	// Unavailable says why the data key cannot be used now, e.g. because
+	// Backend cannot be reached; it is empty when it can.
+	Unavailable string
 }
 
-// String returns the description followed by the fallback reason, if any.
+// String returns the description followed by the fallback reason and why the
+// key cannot be used, if there are any.
 func (p Protection) String() string {
-	if p.Fallback == "" {
-		return p.Description
+	s := p.Description
+	if p.Fallback != "" {
+		s += "; " + p.Fallback
 	}
-	return p.Description + "; " + p.Fallback
+	if p.Unavailable != "" {
+		s += "; cannot be used now: " + p.Unavailable
+	}
+	return s
 }
 
 // Protection reports which backend protects the data key of the secrets tier,
-// resolving "auto" the way the first secrets-tier operation does. It may open
-// the OS keyring and read the key, but never creates one. Call it for status
-// output; the Read and Write of secrets need not.
+// resolving "auto" the way the first secrets-tier operation does: the backend
+// recorded as holding the key, if there is one. It may open the OS keyring and
+// read the key, but never creates one. Call it for status output; the Read and
+// Write of secrets need not.
+//
+// When the key cannot be used now, the error matches ErrKeyUnavailable and the
+// Protection still names the backend, with the reason in Unavailable.
 func (s *Store) Protection(ctx context.Context) (Protection, error) {
 	_, p, err := s.loadKey(ctx, false)
 	return p, err

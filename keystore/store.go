@@ -47,10 +47,14 @@ type Options struct {
 	// (the default when empty), "keychain", "wincred", "secret-service",
 	// "kwallet", "pass", "keyctl", "passphrase" or "file".
 	//
-	// "auto" uses the platform's keyring (macOS Keychain, Windows Credential
-	// Manager, or Secret Service when a session D-Bus answers), else the
-	// passphrase when one is given, else a key file; Protection says which
-	// and why. A backend chosen by name is used or fails, never replaced.
+	// "auto" makes the data key in the platform's keyring (macOS Keychain,
+	// Windows Credential Manager, or Secret Service when a session D-Bus
+	// answers), else from the passphrase when one is given, else in a key
+	// file; Protection says which and why. The backend that holds the key is
+	// recorded in the store, and "auto" then uses that one only: when it
+	// cannot be reached, the secrets tier fails with ErrKeyUnavailable. A
+	// backend chosen by name is used or fails, never replaced, and is
+	// recorded once it holds the key.
 	Backend string
 	// Passphrase, when set, is what the data key is derived from with the
 	// "passphrase" backend (and with "auto" when no OS keyring is usable).
@@ -179,6 +183,12 @@ func checkEntry(t Tier, name string) error {
 // ErrNotFound when there is none, and a *CorruptError (matching ErrCorrupt)
 // when the entry was unusable, in which case it has been removed.
 //
+// Some entries are unusable now without being damaged; they are left in place
+// and the error says why: ErrNewerFormat for an entry a newer aadcred wrote,
+// and ErrKeyUnavailable for a sealed entry whose data key exists but cannot be
+// used now. A sealed entry is discarded only when the backend that keeps the
+// data key answers and holds no key, or a key other than the entry's.
+//
 // Reading a plain access-token entry costs one open and one read: no lock
 // and no keyring. A sealed entry needs the data key, loaded once per Store.
 func (s *Store) Read(ctx context.Context, t Tier, name string) ([]byte, error) {
@@ -195,6 +205,9 @@ func (s *Store) Read(ctx context.Context, t Tier, name string) ([]byte, error) {
 	case err != nil:
 		return nil, fmt.Errorf("reading %s entry %s: %w", t, name, err)
 	}
+	if err := newerFormat(raw); err != nil {
+		return nil, fmt.Errorf("reading %s entry %s: %w; it is left in place", t, name, err)
+	}
 	label := t.String() + "/" + name
 	if !isSealed(raw) {
 		data, err := decodePlain(label, raw)
@@ -209,8 +222,7 @@ func (s *Store) Read(ctx context.Context, t Tier, name string) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s entry %s: %w", t, name, err)
 	}
 	if key == nil {
-		return nil, s.discard(t, name, path, fi, "sealed, but there is no data key in "+s.keySourceName(p.Backend)+
-			" (was the keyring reset, or the key or salt file removed?)")
+		return nil, s.discard(t, name, path, fi, s.noKeyReason(p))
 	}
 	data, err := unseal(key, label, raw)
 	switch {
@@ -220,6 +232,18 @@ func (s *Store) Read(ctx context.Context, t Tier, name string) ([]byte, error) {
 		return nil, s.discard(t, name, path, fi, err.Error())
 	}
 	return data, nil
+}
+
+// noKeyReason explains a sealed entry that cannot be read because the backend
+// in use, p, holds no data key.
+func (s *Store) noKeyReason(p Protection) string {
+	if recorded, _ := s.readRecord(); recorded != "" && recorded != p.Backend {
+		// Only a chosen backend differs from the record.
+		return "sealed under the data key kept by " + s.keySourceName(recorded) +
+			", but backend " + p.Backend + " was chosen, and " + s.keySourceName(p.Backend) + " holds none"
+	}
+	return "sealed, but there is no data key in " + s.keySourceName(p.Backend) +
+		" (was the keyring reset, or the key or salt file removed?)"
 }
 
 // discard removes an unusable entry and returns the error that reports it.
