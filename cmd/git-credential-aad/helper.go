@@ -72,9 +72,8 @@ func (h *helper) action(do func(context.Context, *gitcred.Request) error) cli.Ac
 
 // get prints a token for an Azure Repos request and nothing for any other.
 func (h *helper) get(ctx context.Context, in *gitcred.Request) error {
-	ours, err := h.answers(in)
-	if err != nil || !ours {
-		return err
+	if !h.answers(in) {
+		return nil
 	}
 	req, err := h.session.Request(aadcli.Inputs{
 		Resource:    core.AzureDevOpsResource,
@@ -121,9 +120,8 @@ func (h *helper) store(context.Context, *gitcred.Request) error { return nil }
 // remembered tenant, but keeps the sign-in: the next get refreshes silently instead of asking
 // the person again.
 func (h *helper) erase(ctx context.Context, in *gitcred.Request) error {
-	ours, err := h.answers(in)
-	if err != nil || !ours {
-		return err
+	if !h.answers(in) {
+		return nil
 	}
 	tenant := ""
 	if rejected := cmp.Or(in.Credential, in.Password); rejected != "" {
@@ -161,19 +159,23 @@ func (h *helper) erase(ctx context.Context, in *gitcred.Request) error {
 
 // answers reports whether the request is one for Azure Repos over https. Everything else gets
 // no answer at all, so that git moves on to its next helper: a blank or unexpected field is never
-// a wildcard.
-func (h *helper) answers(in *gitcred.Request) (bool, error) {
+// a wildcard. The configuration is read only for a host that is not Azure DevOps's own, and if it
+// cannot be read, such a host is not ours: git runs this helper for every host it is configured
+// for, and a broken aadcred configuration must not break git for the others. The error is still
+// said, on stderr; for Azure DevOps's own hosts the request fails with it, later.
+func (h *helper) answers(in *gitcred.Request) bool {
 	if in.Protocol != "https" || in.Host == "" {
-		return false, nil
+		return false
 	}
 	if azrepos.BuiltIn(in.Host) {
-		return true, nil
+		return true
 	}
 	cfg, err := h.session.Config()
 	if err != nil {
-		return false, err
+		h.session.Log().Warn(fmt.Sprintf("not answering for %s, which is not an Azure DevOps host, as git.hosts cannot be read: %v", in.Host, err))
+		return false
 	}
-	return azrepos.Hosts{Extra: cfg.Git.Hosts}.Match(in.Host), nil
+	return azrepos.Hosts{Extra: cfg.Git.Hosts}.Match(in.Host)
 }
 
 // tenant finds the tenant of the request's organisation.

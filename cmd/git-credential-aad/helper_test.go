@@ -67,6 +67,36 @@ func TestGetAnswersNothingForOtherHosts(t *testing.T) {
 	}
 }
 
+func TestBrokenConfigurationLeavesOtherHostsToGit(t *testing.T) {
+	broken := map[string]string{"config": "git:\n  hosts: [\"git.contoso.example\"\n"}
+	for _, action := range []string{"get", "erase"} {
+		for _, in := range []string{
+			"protocol=https\nhost=github.com\npath=cli/cli\n",
+			"protocol=https\nhost=git.contoso.example\npath=contoso/p/_git/r\n",
+		} {
+			stdout, stderr, code := run(t, broken, nil, in+"\n", action)
+			if stdout != "" || code != 0 {
+				t.Errorf("%s %q: stdout %q, exit %d; want nothing and exit 0, so that git goes on", action, in, stdout, code)
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "config.yaml") || !strings.Contains(stderr, "git.hosts") {
+				t.Errorf("%s %q: stderr %q, want one line naming the configuration file", action, in, stderr)
+			}
+		}
+	}
+	// No configuration is read for a request that is not for https.
+	if stdout, stderr, code := run(t, broken, nil, "protocol=http\nhost=github.com\n\n", "get"); stdout != "" || stderr != "" || code != 0 {
+		t.Errorf("http: stdout %q, stderr %q, exit %d; want silence", stdout, stderr, code)
+	}
+}
+
+func TestBrokenConfigurationFailsAzureDevOps(t *testing.T) {
+	broken := map[string]string{"config": "git:\n  hosts: [\"git.contoso.example\"\n", "AZURE_TENANT_ID": "contoso.example"}
+	stdout, stderr, code := run(t, broken, nil, "protocol=https\nhost=dev.azure.com\npath=contoso/p/_git/r\n\n", "get")
+	if stdout != "" || code != 1 || !strings.HasPrefix(stderr, "git-credential-aad: ") || !strings.Contains(stderr, "config.yaml") {
+		t.Errorf("stdout %q, stderr %q, exit %d; want exit 1 and an error naming the configuration file", stdout, stderr, code)
+	}
+}
+
 func TestBadInputFailsWithoutAnswering(t *testing.T) {
 	secret := "hunter2-secret"
 	for _, in := range []string{
