@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/aadcred/aadcred/core"
 	"github.com/aadcred/aadcred/core/hostmatch"
 )
 
@@ -44,7 +45,8 @@ func ParseServerURL(serverURL string) (host string, plainHTTP bool, err error) {
 }
 
 // Canonical spells a "host" or "host:port" the one way the helper keys and compares registries
-// by: ASCII lower case, no trailing dot, and no port when it is https's 443.
+// by: hostmatch's canonical name, with no port when it is https's 443, because docker names a
+// registry both ways.
 func Canonical(hostport string) (string, error) {
 	h, port, err := hostmatch.SplitHostPort(hostport)
 	if err != nil {
@@ -53,56 +55,16 @@ func Canonical(hostport string) (string, error) {
 	if strings.Contains(h, ":") {
 		return "", errors.New("IPv6 registry addresses are not supported")
 	}
-	name := strings.TrimSuffix(lowerASCII(h), ".")
-	if err := checkHostName(name); err != nil {
+	name, err := hostmatch.Canonical(h)
+	if err != nil {
 		return "", err
 	}
-	if port == "" || strings.TrimLeft(port, "0") == "443" {
+	port = strings.TrimLeft(port, "0")
+	if port == "" || port == "443" {
 		return name, nil
 	}
-	return name + ":" + strings.TrimLeft(port, "0"), nil
+	return name + ":" + port, nil
 }
-
-// checkHostName accepts DNS names and dotted IPv4 addresses in ASCII lower case.
-func checkHostName(name string) error {
-	if name == "" || len(name) > 253 {
-		return errors.New("the host name is empty or too long")
-	}
-	for label := range strings.SplitSeq(name, ".") {
-		if !validLabel(label, 63) {
-			return fmt.Errorf("the host name %q is not a valid DNS name (use the xn-- form for international names)", name)
-		}
-	}
-	return nil
-}
-
-// validLabel reports whether label is 1 to max letters, digits and inner hyphens.
-func validLabel(label string, max int) bool {
-	if label == "" || len(label) > max || label[0] == '-' || label[len(label)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(label); i++ {
-		c := label[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-func lowerASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + ('a' - 'A')
-		}
-	}
-	return string(b)
-}
-
-// acrSuffixes are the login-server domains of Azure Container Registry in each cloud
-// (REFERENCE.md 4.8).
-var acrSuffixes = [...]string{"azurecr.io", "azurecr.cn", "azurecr.us"}
 
 // Allowlist decides which registries may receive a token: Azure Container Registry login
 // servers, and the hosts the user added. Matching is anchored on whole labels, so that
@@ -120,38 +82,45 @@ func (a Allowlist) Allows(host string) bool {
 	return IsLoginServer(host) || a.Extra.Match(host)
 }
 
-// IsLoginServer reports whether host is an Azure Container Registry login server:
-// <name>.azurecr.io (or .cn, .us) or a regional <name>.<region>.geo.azurecr.io, on the https
-// port. Registry names are 5 to 50 letters, digits and hyphens.
+// IsLoginServer reports whether the canonical host is an Azure Container Registry login server
+// of a cloud aadcred knows: <name>.azurecr.io (or .cn, .us) or a regional
+// <name>.<region>.geo.azurecr.io, on the https port. Registry names are 5 to 50 letters, digits
+// and hyphens. No configuration is needed to answer it, and none can widen it.
 func IsLoginServer(host string) bool {
 	if strings.Contains(host, ":") {
 		return false // a login server listens on 443 only
 	}
+	if c, err := hostmatch.Canonical(host); err != nil || c != host {
+		return false
+	}
 	labels := strings.Split(host, ".")
 	n := len(labels)
-	if n < 3 || !isACRSuffix(labels[n-2]+"."+labels[n-1]) {
+	if n < 3 || !isACRDomain(labels[n-2]+"."+labels[n-1]) {
 		return false
 	}
 	switch n {
 	case 3: // name.azurecr.io
 		return validRegistryName(labels[0])
 	case 5: // name.region.geo.azurecr.io
-		return labels[2] == "geo" && validRegistryName(labels[0]) && validLabel(labels[1], 63)
+		return labels[2] == "geo" && validRegistryName(labels[0])
 	}
 	return false
 }
 
-func isACRSuffix(domain string) bool {
-	for _, s := range acrSuffixes {
-		if domain == s {
+// isACRDomain reports whether domain ("azurecr.io") is the login-server domain of a cloud.
+func isACRDomain(domain string) bool {
+	for _, c := range core.Clouds() {
+		if "."+domain == c.ACRSuffix {
 			return true
 		}
 	}
 	return false
 }
 
+// validRegistryName checks the length rule of ACR registry names; the characters are those of
+// any DNS label, which the canonical host already guarantees.
 func validRegistryName(name string) bool {
-	return len(name) >= 5 && validLabel(name, 50)
+	return len(name) >= 5 && len(name) <= 50
 }
 
 // neverAnswered are hosts that must not receive a token whatever the configuration says: ACR's
@@ -162,8 +131,8 @@ func neverAnswered(host string) bool {
 	if name == "mcr.microsoft.com" || strings.HasSuffix(name, ".mcr.microsoft.com") {
 		return true
 	}
-	for _, s := range acrSuffixes {
-		if strings.HasSuffix(name, ".data."+s) || name == "data."+s {
+	for _, c := range core.Clouds() {
+		if strings.HasSuffix(name, ".data"+c.ACRSuffix) || name == "data"+c.ACRSuffix {
 			return true
 		}
 	}

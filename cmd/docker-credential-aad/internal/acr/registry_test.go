@@ -91,3 +91,27 @@ func TestAllowlist(t *testing.T) {
 		t.Error("an empty allowlist answered a host that is not an ACR login server")
 	}
 }
+
+// FuzzParseServerURL feeds any server URL docker may pass: what is accepted is a canonical host,
+// and a login server is never one of the hosts that must get nothing.
+func FuzzParseServerURL(f *testing.F) {
+	for _, seed := range []string{
+		"contoso.azurecr.io", "https://Contoso.AzureCR.io:443/v2/", "contoso.azurecr.io/team/app",
+		"http://[::1]:5000", "https://user@contoso.azurecr.io", "x.data.azurecr.io", "mcr.microsoft.com.",
+		"contoso.eastus.geo.azurecr.io", "127.0.0.1:05000",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, serverURL string) {
+		host, _, err := ParseServerURL(serverURL)
+		if err != nil {
+			return
+		}
+		if again, err := Canonical(host); err != nil || again != host {
+			t.Fatalf("ParseServerURL(%q) = %q, which is not canonical (%q, %v)", serverURL, host, again, err)
+		}
+		if IsLoginServer(host) && neverAnswered(host) {
+			t.Fatalf("%q is both a login server and a host that gets nothing", host)
+		}
+	})
+}
