@@ -11,6 +11,7 @@ import (
 	"github.com/aadcred/aadcred/cmd/internal/cli"
 	"github.com/aadcred/aadcred/core"
 	"github.com/aadcred/aadcred/core/config"
+	"github.com/aadcred/aadcred/core/entra"
 )
 
 // User names docker is given with an ACR refresh token.
@@ -32,6 +33,8 @@ type helper struct {
 	ctx           context.Context
 	s             *cli.Session
 	identityToken bool
+
+	registries *acr.Provider // built on first use, once per process
 }
 
 // Get answers a registry that passed the allowlist with a refresh token for it, and every other
@@ -160,8 +163,13 @@ func audienceScope(audience, authorityHost string) (string, error) {
 	return "", fmt.Errorf("%q is neither arm nor an https URL", audience)
 }
 
-// provider is the refresh-token cache over the session's store and token client.
+// provider is the refresh-token cache over the session's store and token client. Its exchanger
+// has the process's one HTTP client for registries, so that the challenge, the exchange and
+// their retries share connections.
 func (h *helper) provider() (*acr.Provider, error) {
+	if h.registries != nil {
+		return h.registries, nil
+	}
 	store, err := h.s.Store()
 	if err != nil {
 		return nil, err
@@ -170,14 +178,16 @@ func (h *helper) provider() (*acr.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &acr.Provider{
+	h.registries = &acr.Provider{
 		Store:  store,
 		Tokens: client,
-		Exchanger: &acr.Exchanger{
-			UserAgent: fmt.Sprintf("aadcred/%s (%s)", cli.Version, h.s.Tool.Name),
-			Log:       h.s.Log(),
-		},
+		Exchanger: &acr.Exchanger{Client: &entra.Client{
+			HTTPClient: entra.DefaultHTTPClient(),
+			UserAgent:  fmt.Sprintf("aadcred/%s (%s)", cli.Version, h.s.Tool.Name),
+			Log:        h.s.Log(),
+		}},
 		Log:    h.s.Log(),
 		Notice: h.s.Env.Stderr,
-	}, nil
+	}
+	return h.registries, nil
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/docker/docker-credential-helpers/credentials"
 	urfave "github.com/urfave/cli/v2"
 
-	"github.com/aadcred/aadcred/cmd/docker-credential-aad/internal/acr"
 	"github.com/aadcred/aadcred/cmd/internal/cli"
+	"github.com/aadcred/aadcred/core/entra"
 )
 
 // commands are the docker credential-helper actions and configure, beside the shared commands.
@@ -67,5 +67,5 @@ func action(s *cli.Session, name, usage string, flags ...urfave.Flag) *urfave.Co
 // oneLine makes an error one line without anything that looks like a token: docker shows the
 // helper's stdout inside its own one-line error.
 func oneLine(s string) string {
-	return acr.RedactJWTs(strings.Join(strings.Fields(s), " "))
+	return entra.RedactJWTs(strings.Join(strings.Fields(s), " "))
 }

@@ -1,6 +1,7 @@
 package acr
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -184,8 +185,8 @@ func (p *Provider) renew(ctx context.Context, registry string, req core.Request)
 	rt, err := p.Exchanger.Exchange(ctx, registry, tok.TenantID, tok.AccessToken)
 	if err != nil {
 		var se *ServiceError
-		if errors.As(err, &se) && se.What == "token exchange" && (se.StatusCode == 401 || se.StatusCode == 403) {
-			return nil, &RefusedError{Registry: registry, Identity: firstNonEmpty(tok.UPN, tok.ObjectID),
+		if errors.As(err, &se) && se.What == whatExchange && (se.Answer.StatusCode == 401 || se.Answer.StatusCode == 403) {
+			return nil, &RefusedError{Registry: registry, Identity: cmp.Or(tok.UPN, tok.ObjectID),
 				TenantID: tok.TenantID, ARMAudience: isARMAudience(tok.Audience), Err: se}
 		}
 		return nil, err
@@ -316,13 +317,4 @@ func isARMAudience(aud string) bool {
 		}
 	}
 	return false
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aadcred/aadcred/core"
+	"github.com/aadcred/aadcred/core/entra"
 	"github.com/aadcred/aadcred/keystore"
 )
 
@@ -191,7 +192,7 @@ func TestRefreshTokensAreKeptPerRegistryAndIdentity(t *testing.T) {
 func TestStaleTokenIsServedWhenRenewingFails(t *testing.T) {
 	for name, breakIt := range map[string]func(f *fixture){
 		"exchange": func(f *fixture) {
-			f.exchanger.err = &ServiceError{Registry: "contoso.azurecr.io", What: "token exchange", StatusCode: 503}
+			f.exchanger.err = &ServiceError{Registry: "contoso.azurecr.io", What: whatExchange, Answer: &entra.Error{StatusCode: 503}}
 		},
 		"Entra ID": func(f *fixture) { f.tokens.err = errors.New("Entra ID is down") },
 	} {
@@ -228,7 +229,7 @@ func TestStaleTokenIsNotServedOnceTheSignInIsGone(t *testing.T) {
 func TestRefusalNamesTheIdentityAndAudience(t *testing.T) {
 	f := newFixture(t)
 	f.tokens.aud = "https://management.azure.com/"
-	f.exchanger.err = &ServiceError{Registry: "contoso.azurecr.io", What: "token exchange", StatusCode: 401, Code: "UNAUTHORIZED"}
+	f.exchanger.err = &ServiceError{Registry: "contoso.azurecr.io", What: whatExchange, Answer: &entra.Error{StatusCode: 401}}
 	_, err := f.provider.RefreshToken(context.Background(), "contoso.azurecr.io", request("app"))
 	var refused *RefusedError
 	if !errors.As(err, &refused) || refused.Identity != "alice@contoso.com" || refused.TenantID != "tenant-1" || !refused.ARMAudience {

@@ -1,87 +1,71 @@
 package acr
 
 import (
-	"encoding/json"
+	"cmp"
 	"fmt"
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/aadcred/aadcred/core/entra"
 )
 
 // ServiceError is an answer from a registry other than the one expected.
 type ServiceError struct {
-	Registry   string
-	What       string // "challenge" or "token exchange"
-	StatusCode int
-	// Code and Message are the registry's own words: the distribution error format
-	// ({"errors":[{"code","message"}]}), an OAuth error, or the first line of a text answer.
-	Code    string
-	Message string
-	// CorrelationID is X-Ms-Correlation-Request-Id, which Azure support asks for.
-	CorrelationID string
+	Registry string
+	What     string // whatChallenge or whatExchange
+	// Answer is the registry's answer as entra.Client reads it: the status, the
+	// X-Ms-Correlation-Request-Id that Azure support asks for, and an OAuth error if it sent one.
+	Answer *entra.Error
 }
 
 func (e *ServiceError) Error() string {
 	return fmt.Sprintf("%s at %s: %s", e.What, e.Registry, e.answer())
 }
 
-// answer is what the registry said: the status, its code and message, and the correlation ID.
+// Unwrap lets entra.Transient judge the answer: throttling and 5xx are worth another try later.
+func (e *ServiceError) Unwrap() error { return e.Answer }
+
+// Hint is empty: the status says it all, and entra.Error's hints are about Entra ID, not about
+// a registry.
+func (e *ServiceError) Hint() string { return "" }
+
+// answer is what the registry said: the status, an OAuth error code and description if it sent
+// one, and the correlation ID.
 func (e *ServiceError) answer() string {
+	a := e.Answer
 	var b strings.Builder
-	fmt.Fprintf(&b, "HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "HTTP %d %s", a.StatusCode, http.StatusText(a.StatusCode))
 	switch {
-	case e.Code != "" && e.Message != "":
-		fmt.Fprintf(&b, ": %s: %s", e.Code, e.Message)
-	case e.Code != "" || e.Message != "":
-		fmt.Fprintf(&b, ": %s%s", e.Code, e.Message)
+	case a.StatusCode >= 300 && a.StatusCode < 400:
+		b.WriteString(": a redirect, which is never followed")
+	case a.Code != "":
+		// Only an OAuth-shaped answer has words of the registry's own to repeat; without a code,
+		// entra.Error's description speaks of Entra ID, not of a registry.
+		fmt.Fprintf(&b, ": %s", clean(a.Code))
+		if d := clean(a.Description); d != "" {
+			fmt.Fprintf(&b, ": %s", d)
+		}
 	}
-	if e.CorrelationID != "" {
-		fmt.Fprintf(&b, " (correlation ID %s)", e.CorrelationID)
+	if id := clean(a.CorrelationID); id != "" {
+		fmt.Fprintf(&b, " (correlation ID %s)", id)
 	}
 	return b.String()
 }
 
-// maxMessage bounds how much of a registry's message an error repeats.
+// maxMessage bounds how much of a registry's words an error repeats.
 const maxMessage = 300
-
-// parseServiceError reads what a registry said in an error answer. It never fails: an
-// unreadable answer leaves Code and Message empty, and the status speaks alone.
-func parseServiceError(body []byte) *ServiceError {
-	var distribution struct {
-		Errors []struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"errors"`
-	}
-	if json.Unmarshal(body, &distribution) == nil && len(distribution.Errors) > 0 {
-		first := distribution.Errors[0]
-		return &ServiceError{Code: clean(first.Code), Message: clean(first.Message)}
-	}
-	var oauth struct {
-		Error       string `json:"error"`
-		Description string `json:"error_description"`
-	}
-	if json.Unmarshal(body, &oauth) == nil && (oauth.Error != "" || oauth.Description != "") {
-		return &ServiceError{Code: clean(oauth.Error), Message: clean(oauth.Description)}
-	}
-	text := strings.TrimSpace(string(body))
-	if text == "" || strings.HasPrefix(text, "<") || strings.HasPrefix(text, "{") {
-		return &ServiceError{} // HTML from a proxy, or JSON of an unknown shape
-	}
-	line, _, _ := strings.Cut(text, "\n")
-	return &ServiceError{Message: clean(line)}
-}
 
 // clean makes a registry's text safe to print on one line: printable, bounded, and without
 // anything that looks like a JWT.
 func clean(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
+		if r < ' ' || r == 0x7f || r == utf8.RuneError {
 			return ' '
 		}
 		return r
 	}, s)
-	s = RedactJWTs(strings.TrimSpace(s))
+	s = entra.RedactJWTs(strings.TrimSpace(s))
 	if len(s) > maxMessage {
 		n := maxMessage
 		for n > 0 && !utf8.RuneStart(s[n]) {
@@ -90,31 +74,6 @@ func clean(s string) string {
 		s = s[:n] + "…"
 	}
 	return s
-}
-
-// RedactJWTs replaces every run that looks like a JWT (eyJ followed by two dots) with a marker.
-func RedactJWTs(s string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "eyJ")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		end := i + strings.IndexFunc(s[i:], func(r rune) bool {
-			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
-		})
-		if end < i {
-			end = len(s)
-		}
-		b.WriteString(s[:i])
-		if strings.Count(s[i:end], ".") >= 2 {
-			b.WriteString("[redacted JWT]")
-		} else {
-			b.WriteString(s[i:end])
-		}
-		s = s[end:]
-	}
 }
 
 // RefusedError is a registry's refusal of an identity's Entra token at the exchange: most often
@@ -130,10 +89,7 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string {
-	who := e.Identity
-	if who == "" {
-		who = "the signed-in identity"
-	}
+	who := cmp.Or(e.Identity, "the signed-in identity")
 	return fmt.Sprintf("%s refused the Entra token of %s (tenant %s) at its token exchange: %s", e.Registry, who, e.TenantID, e.Err.answer())
 }
 

@@ -5,42 +5,33 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
+	"sync"
 
 	"github.com/aadcred/aadcred/core/entra"
 	"github.com/aadcred/aadcred/core/wwwauth"
 )
 
-// maxAnswer bounds what is read from a registry: its answers here are a few KiB.
-const maxAnswer = 1 << 20
+// What a ServiceError says was asked of the registry.
+const (
+	whatChallenge = "challenge"
+	whatExchange  = "token exchange"
+)
 
 // Exchanger trades Entra access tokens for ACR refresh tokens (REFERENCE.md 4.4). The zero
 // value is usable.
 type Exchanger struct {
-	// HTTPClient sends the requests. Nil means entra.DefaultHTTPClient(): proxies from the
-	// environment, TLS 1.2 or later, and no redirects, so that the token is never replayed to
-	// another host.
-	HTTPClient *http.Client
-	// UserAgent is sent with every request.
-	UserAgent string
-	// AttemptTimeout bounds one HTTP attempt; the caller's context bounds the whole exchange.
-	// Zero means 30 s.
-	AttemptTimeout time.Duration
-	// Log receives one debug line per request, never a token. Nil discards.
-	Log *slog.Logger
-	// Sleep waits between attempts; nil means a timer.
-	Sleep func(ctx context.Context, d time.Duration) error
-}
+	// Client sends the requests: bounded answers, per-attempt timeouts, retries after throttling,
+	// 5xx and broken connections, and a debug line per request with the correlation ID. Its
+	// HTTPClient must not follow redirects, so that the token is never replayed to another host.
+	// Nil means one client for the Exchanger's life with entra.DefaultHTTPClient().
+	Client *entra.Client
 
-// retries is how often a request that failed for a passing reason (throttling, a 5xx, a broken
-// connection) is sent again.
-const retries = 2
+	once     sync.Once
+	fallback *entra.Client
+}
 
 // Exchange asks registry (a canonical host that passed the allowlist) for an ACR refresh token
 // in return for entraToken, an access token of tenant. It first reads the registry's challenge
@@ -58,15 +49,17 @@ func (x *Exchanger) Exchange(ctx context.Context, registry, tenant, entraToken s
 	if tenant != "" {
 		form.Set("tenant", tenant)
 	}
-	body, _, err := x.send(ctx, registry, "token exchange", func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+registry+"/oauth2/exchange", strings.NewReader(form.Encode()))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-		return req, err
-	}, http.StatusOK)
+	body, err := x.client().Do(ctx, entra.Call{
+		Method: http.MethodPost,
+		URL:    "https://" + registry + "/oauth2/exchange",
+		Form:   form,
+		// The exchange creates nothing and spends nothing: sending the Entra token again after a
+		// failure is as safe as the first time.
+		Idempotent: true,
+		What:       whatExchange,
+	})
 	if err != nil {
-		return "", err
+		return "", answerError(registry, whatExchange, err)
 	}
 	var answer struct {
 		RefreshToken string `json:"refresh_token"`
@@ -79,13 +72,20 @@ func (x *Exchanger) Exchange(ctx context.Context, registry, tenant, entraToken s
 
 // service reads the registry's Bearer challenge at /v2/ and returns its service name.
 func (x *Exchanger) service(ctx context.Context, registry string) (string, error) {
-	_, header, err := x.send(ctx, registry, "challenge", func(ctx context.Context) (*http.Request, error) {
-		return http.NewRequestWithContext(ctx, http.MethodGet, "https://"+registry+"/v2/", nil)
-	}, http.StatusUnauthorized)
-	if err != nil {
-		return "", err
+	_, err := x.client().Do(ctx, entra.Call{
+		Method:     http.MethodGet,
+		URL:        "https://" + registry + "/v2/",
+		Idempotent: true,
+		What:       whatChallenge,
+	})
+	var answer *entra.Error
+	switch {
+	case err == nil:
+		return "", fmt.Errorf("%s answered /v2/ without asking for credentials; is it an Azure Container Registry?", registry)
+	case !errors.As(err, &answer) || answer.StatusCode != http.StatusUnauthorized:
+		return "", answerError(registry, whatChallenge, err)
 	}
-	challenges, err := wwwauth.Parse(header.Values("Www-Authenticate"))
+	challenges, err := wwwauth.Parse(answer.WWWAuthenticate)
 	if err != nil {
 		return "", fmt.Errorf("challenge of %s: %w", registry, err)
 	}
@@ -130,134 +130,20 @@ func sameRegistry(realmHost, registry string) bool {
 	return realmHost == labels[0]+"."+labels[3]+"."+labels[4]
 }
 
-// send makes the request built by build, resending it after passing failures, and returns the
-// body and headers of an answer with status want. Any other answer is a *ServiceError.
-func (x *Exchanger) send(ctx context.Context, registry, what string, build func(context.Context) (*http.Request, error), want int) ([]byte, http.Header, error) {
-	for attempt := 0; ; attempt++ {
-		body, header, err := x.attempt(ctx, registry, what, build, want)
-		if err == nil {
-			return body, header, nil
-		}
-		if attempt >= retries || !transient(err) || ctx.Err() != nil {
-			return nil, nil, err
-		}
-		wait := time.Second << attempt
-		if d, ok := retryAfter(header); ok {
-			wait = d
-		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return nil, nil, err
-		}
-		x.debug(ctx, "retrying", "what", what, "registry", registry, "after", wait, "error", err)
-		if err := x.sleep(ctx, wait); err != nil {
-			return nil, nil, fmt.Errorf("%s at %s: retry abandoned: %w", what, registry, err)
-		}
-	}
-}
-
-func (x *Exchanger) attempt(ctx context.Context, registry, what string, build func(context.Context) (*http.Request, error), want int) ([]byte, http.Header, error) {
-	timeout := x.AttemptTimeout
-	if timeout == 0 {
-		timeout = 30 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := build(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s at %s: building the request: %w", what, registry, err)
-	}
-	req.Header.Set("Accept", "application/json")
-	if x.UserAgent != "" {
-		req.Header.Set("User-Agent", x.UserAgent)
-	}
-	start := time.Now()
-	resp, err := x.client().Do(req)
-	if err != nil {
-		x.debug(ctx, "request failed", "what", what, "registry", registry, "error", err)
-		return nil, nil, fmt.Errorf("%s at %s: %w", what, registry, unwrapURLError(err))
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	correlation := resp.Header.Get("X-Ms-Correlation-Request-Id")
-	x.debug(ctx, "request", "what", what, "method", req.Method, "registry", registry, "status", resp.StatusCode,
-		"correlation_id", correlation, "elapsed", time.Since(start).Round(time.Millisecond))
-	switch {
-	case err != nil:
-		return nil, resp.Header, fmt.Errorf("%s at %s: reading the answer: %w", what, registry, err)
-	case len(body) > maxAnswer:
-		return nil, resp.Header, fmt.Errorf("%s at %s: the answer is larger than %d bytes", what, registry, maxAnswer)
-	case resp.StatusCode != want:
-		e := parseServiceError(body)
-		e.Registry, e.What, e.StatusCode, e.CorrelationID = registry, what, resp.StatusCode, correlation
-		if e.StatusCode >= 300 && e.StatusCode < 400 {
-			e.Message = "the registry redirected to " + redactedLocation(resp.Header.Get("Location")) + ", which is not followed"
-		}
-		return nil, resp.Header, e
-	}
-	return body, resp.Header, nil
-}
-
-func (x *Exchanger) client() *http.Client {
-	if x.HTTPClient != nil {
-		return x.HTTPClient
-	}
-	return entra.DefaultHTTPClient()
-}
-
-func (x *Exchanger) sleep(ctx context.Context, d time.Duration) error {
-	if x.Sleep != nil {
-		return x.Sleep(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (x *Exchanger) debug(ctx context.Context, msg string, args ...any) {
-	if x.Log != nil {
-		x.Log.DebugContext(ctx, msg, args...)
-	}
-}
-
-// transient reports whether err may pass if the request is sent again: throttling, a 5xx, a
-// timeout or a broken connection.
-func transient(err error) bool {
-	var e *ServiceError
-	if errors.As(err, &e) {
-		return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
-	}
-	return !errors.Is(err, context.Canceled) && entra.Transient(err)
-}
-
-// retryAfter reads a Retry-After of a few seconds; longer waits are not worth a credential
-// helper's caller waiting.
-func retryAfter(h http.Header) (time.Duration, bool) {
-	secs, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After")))
-	if err != nil || secs < 0 || secs > 10 {
-		return 0, false
-	}
-	return time.Duration(secs) * time.Second, true
-}
-
-// redactedLocation names where a redirect pointed without its query, which may carry anything.
-func redactedLocation(loc string) string {
-	u, err := url.Parse(loc)
-	if err != nil || loc == "" {
-		return "an unreadable location"
-	}
-	u.RawQuery, u.Fragment, u.User = "", "", nil
-	return u.String()
-}
-
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
+// answerError names the registry in an error answer; a failure to get any answer already names
+// the URL it was sent to.
+func answerError(registry, what string, err error) error {
+	var answer *entra.Error
+	if errors.As(err, &answer) {
+		return &ServiceError{Registry: registry, What: what, Answer: answer}
 	}
 	return err
+}
+
+func (x *Exchanger) client() *entra.Client {
+	if x.Client != nil {
+		return x.Client
+	}
+	x.once.Do(func() { x.fallback = &entra.Client{HTTPClient: entra.DefaultHTTPClient()} })
+	return x.fallback
 }

@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aadcred/aadcred/core/entra"
+	"github.com/aadcred/aadcred/core/wwwauth"
 )
 
 const entraToken = "eyJhbGciOiJSUzI1NiJ9.eyJ0aWQiOiJ0MSJ9.c2lnbmF0dXJl"
@@ -22,14 +27,15 @@ type fakeRegistry struct {
 	// exchange answers /oauth2/exchange; nil means a refresh token.
 	exchange func(w http.ResponseWriter, r *http.Request)
 
-	mu        sync.Mutex
-	exchanges []*http.Request
-	forms     []map[string][]string
+	mu          sync.Mutex
+	exchanges   []*http.Request
+	forms       []map[string][]string
+	connections int
 }
 
 func newFakeRegistry(t *testing.T) *fakeRegistry {
 	f := &fakeRegistry{}
-	f.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v2/":
 			h := fmt.Sprintf(`Bearer realm="https://%s/oauth2/token",service="svc.example"`, r.Host)
@@ -55,6 +61,14 @@ func newFakeRegistry(t *testing.T) *fakeRegistry {
 			http.NotFound(w, r)
 		}
 	}))
+	f.srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			f.mu.Lock()
+			f.connections++
+			f.mu.Unlock()
+		}
+	}
+	f.srv.StartTLS()
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -71,14 +85,14 @@ func (f *fakeRegistry) exchanger() (*Exchanger, *[]time.Duration) {
 	var sleeps []time.Duration
 	client := f.srv.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Exchanger{
+	return &Exchanger{Client: &entra.Client{
 		HTTPClient: client,
 		UserAgent:  "aadcred-test",
 		Sleep: func(_ context.Context, d time.Duration) error {
 			sleeps = append(sleeps, d)
 			return nil
 		},
-	}, &sleeps
+	}}, &sleeps
 }
 
 func TestExchangeSendsTheEntraTokenToTheRegistry(t *testing.T) {
@@ -146,7 +160,7 @@ func TestExchangeReportsTheRegistryRefusal(t *testing.T) {
 	x, sleeps := f.exchanger()
 	_, err := x.Exchange(context.Background(), f.host(), "t1", entraToken)
 	var se *ServiceError
-	if !errors.As(err, &se) || se.StatusCode != 401 || se.Code != "UNAUTHORIZED" || se.CorrelationID != "c0ffee" || se.What != "token exchange" {
+	if !errors.As(err, &se) || se.Answer.StatusCode != 401 || se.Answer.CorrelationID != "c0ffee" || se.What != whatExchange {
 		t.Fatalf("got %#v", err)
 	}
 	if f.exchangeCount() != 1 || len(*sleeps) != 0 {
@@ -176,16 +190,46 @@ func TestExchangeRetriesPassingFailures(t *testing.T) {
 	}
 }
 
+func TestExchangeReusesOneConnection(t *testing.T) {
+	f := newFakeRegistry(t)
+	failures := 2
+	f.exchange = func(w http.ResponseWriter, _ *http.Request) {
+		if failures > 0 {
+			failures--
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, `{"refresh_token":"after-retries"}`)
+	}
+	x, _ := f.exchanger()
+	if _, err := x.Exchange(context.Background(), f.host(), "t1", entraToken); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.connections != 1 {
+		t.Errorf("the challenge, two failed exchanges and the retry opened %d connections, want 1", f.connections)
+	}
+}
+
+func TestZeroExchangerKeepsOneClient(t *testing.T) {
+	var x Exchanger
+	if x.client() != x.client() || x.client().HTTPClient == nil {
+		t.Error("a zero Exchanger makes a new client, and so a new transport, per request")
+	}
+}
+
 func TestExchangeGivesUpAfterRetries(t *testing.T) {
 	f := newFakeRegistry(t)
 	f.exchange = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) }
 	x, sleeps := f.exchanger()
 	_, err := x.Exchange(context.Background(), f.host(), "t1", entraToken)
 	var se *ServiceError
-	if !errors.As(err, &se) || se.StatusCode != http.StatusBadGateway {
+	if !errors.As(err, &se) || se.Answer.StatusCode != http.StatusBadGateway || !entra.Transient(err) {
 		t.Fatalf("got %v", err)
 	}
-	if f.exchangeCount() != 1+retries || len(*sleeps) != retries || (*sleeps)[1] != 2*time.Second {
+	if f.exchangeCount() != 3 || len(*sleeps) != 2 || (*sleeps)[1] != 2*time.Second {
 		t.Errorf("%d attempts, waits %v", f.exchangeCount(), *sleeps)
 	}
 }
@@ -194,7 +238,7 @@ func TestExchangeRejectsOddAnswers(t *testing.T) {
 	for name, answer := range map[string]func(http.ResponseWriter){
 		"no refresh token": func(w http.ResponseWriter) { fmt.Fprint(w, `{"access_token":"x"}`) },
 		"not JSON":         func(w http.ResponseWriter) { fmt.Fprint(w, `<html>hello</html>`) },
-		"too large":        func(w http.ResponseWriter) { fmt.Fprint(w, `{"refresh_token":"`+strings.Repeat("a", maxAnswer)+`"}`) },
+		"too large":        func(w http.ResponseWriter) { fmt.Fprint(w, `{"refresh_token":"`+strings.Repeat("a", 1<<20)+`"}`) },
 		"a redirect": func(w http.ResponseWriter) {
 			w.Header().Set("Location", "https://attacker.example/exchange?x=1")
 			w.WriteHeader(http.StatusTemporaryRedirect)
@@ -240,4 +284,37 @@ func TestSameRegistry(t *testing.T) {
 			t.Errorf("sameRegistry(%q, %q) = %v", tc.realm, tc.registry, got)
 		}
 	}
+}
+
+// FuzzServiceFromChallenge feeds any challenge a registry may send: a realm is accepted only
+// when it is https on the registry itself.
+func FuzzServiceFromChallenge(f *testing.F) {
+	for _, seed := range []string{
+		`Bearer realm="https://contoso.azurecr.io/oauth2/token",service="contoso.azurecr.io"`,
+		`Bearer realm="https://contoso.azurecr.io.attacker.example/oauth2/token"`,
+		`Bearer realm="https://evil@contoso.azurecr.io/"`,
+		`Bearer realm="http://contoso.azurecr.io/"`,
+		`Bearer realm="https://CONTOSO.azurecr.io:443/x",scope="registry:catalog:*"`,
+		`Basic realm="x", Bearer realm="https://contoso.azurecr.io/t"`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		challenges, err := wwwauth.Parse([]string{header})
+		if err != nil {
+			return
+		}
+		for _, c := range challenges {
+			if _, err := serviceFrom(c, "contoso.azurecr.io"); err != nil {
+				continue
+			}
+			u, err := url.Parse(c.Params["realm"])
+			if err != nil || u.Scheme != "https" || u.User != nil {
+				t.Fatalf("accepted realm %q", c.Params["realm"])
+			}
+			if host, err := Canonical(u.Host); err != nil || host != "contoso.azurecr.io" {
+				t.Fatalf("accepted realm %q on another host", c.Params["realm"])
+			}
+		}
+	})
 }
