@@ -86,7 +86,7 @@ func (h *helper) Delete(serverURL string) error {
 	if err != nil {
 		return err
 	}
-	n, err := p.Forget(h.ctx, host)
+	n, err := p.Forget(host)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aadcred/aadcred/core"
+	"github.com/aadcred/aadcred/core/entra"
 	"github.com/aadcred/aadcred/keystore"
 )
 
@@ -37,17 +38,23 @@ type TokenExchanger interface {
 	Exchange(ctx context.Context, registry, tenant, entraToken string) (string, error)
 }
 
-// Tier is where the refresh tokens are kept: the access-token tier, a 0600 file (sealed too when
-// the store encrypts access tokens). An ACR refresh token cannot renew itself, so, like an
-// access token, it is worth only its few hours; keeping it there lets every docker pull be
-// answered with one file read and never wait on the OS keyring.
-const Tier = keystore.AccessTokens
+// tier is where the refresh tokens are kept: the encrypted secrets tier. An ACR refresh token
+// is a bearer credential for the registry for about three hours, a secret at rest like the
+// Entra refresh token beside it; reading it costs the data key (an OS keyring call on a desktop)
+// once per process.
+const tier = keystore.Secrets
 
 // namePrefix marks this package's entries in the store, apart from core's.
 const namePrefix = "docker-acr-"
 
 // Provider answers a registry with an ACR refresh token: from the cache while it is fresh, else
 // by exchanging an Entra token from Tokens, once for all the processes that ask at the same time.
+//
+// It is a second cache beside core's because it caches something else: core keeps Entra tokens,
+// keyed by what was asked of Entra ID and renewed with an Entra refresh token; this keeps what a
+// registry handed out in return for one, keyed by whose Entra token it was, and renewed only by
+// another exchange at the registry. It follows core's pattern (read, lock, read again, renew,
+// fall back to a still-valid token after a passing failure) in as few lines as that takes.
 type Provider struct {
 	Store     Store
 	Tokens    TokenSource
@@ -60,18 +67,62 @@ type Provider struct {
 	Now func() time.Time
 }
 
+// owner is whom a registry token was exchanged for: the registry, and the audience, tenant and
+// user (or, for an app-only token, application) of the Entra token, as its claims say. Whoever
+// is signed in now, however the sign-in was configured, gets only a token of their own.
+type owner struct {
+	Registry string `json:"registry"`
+	Audience string `json:"aud"`
+	TenantID string `json:"tid"`
+	ObjectID string `json:"oid,omitempty"`   // the user
+	AppID    string `json:"appid,omitempty"` // the application of an app-only token
+}
+
+// ownerOf reads whose the Entra token is.
+func ownerOf(registry string, tok *core.Token) (owner, error) {
+	c, err := entra.DecodeClaims(tok.AccessToken)
+	if err != nil {
+		return owner{}, fmt.Errorf("reading whose Entra token it is: %w", err)
+	}
+	o := owner{
+		Registry: registry,
+		Audience: strings.ToLower(strings.TrimRight(c.Audience, "/")),
+		TenantID: strings.ToLower(c.TenantID),
+	}
+	// Users have oid in every token; an app-only token (idtyp=app, or no delegated scopes) is
+	// the application's, whatever object it was issued through.
+	if c.IDType == "app" || (c.IDType == "" && c.Scopes == "") {
+		o.AppID = strings.ToLower(c.AppID)
+	} else {
+		o.ObjectID = strings.ToLower(c.ObjectID)
+	}
+	if o.TenantID == "" || (o.ObjectID == "" && o.AppID == "") {
+		return owner{}, errors.New("the Entra token names no tenant and user or application, so a registry token for it could not be kept apart from other identities'")
+	}
+	return o, nil
+}
+
+// name is the owner's entry (and lock) name: hashes, so that no account or tenant shows in a
+// file name, the registry's first so that erase finds every identity's token for it by name.
+func (o owner) name() string {
+	b, _ := json.Marshal(o) // a struct of strings always marshals
+	sum := sha256.Sum256(b)
+	return registryPrefix(o.Registry) + hex.EncodeToString(sum[:20])
+}
+
+func registryPrefix(registry string) string {
+	sum := sha256.Sum256([]byte(registry))
+	return namePrefix + hex.EncodeToString(sum[:8]) + "-"
+}
+
 // entry is a cached refresh token as stored.
 type entry struct {
-	Registry     string    `json:"registry"`
+	Owner        owner     `json:"owner"`
 	RefreshToken string    `json:"refresh_token"`
 	ExpiresOn    time.Time `json:"expires_on"`
 	// RefreshAt is when half the token's lifetime is gone: from then on it is renewed, and
-	// served only if renewing fails.
+	// served only if renewing fails for a passing reason.
 	RefreshAt time.Time `json:"refresh_at"`
-	// The Entra identity it was exchanged for, to tell people whose token it is.
-	TenantID string `json:"tenant_id,omitempty"`
-	UPN      string `json:"upn,omitempty"`
-	ObjectID string `json:"object_id,omitempty"`
 }
 
 // exchangeTimeout bounds the exchange at the registry, retries included.
@@ -84,57 +135,28 @@ const staleMargin = 2 * time.Minute
 func (e *entry) fresh(now time.Time) bool  { return now.Before(e.RefreshAt) }
 func (e *entry) usable(now time.Time) bool { return now.Before(e.ExpiresOn.Add(-staleMargin)) }
 
-// cacheKey is everything that decides which refresh token a registry hands out: the registry,
-// and who asks, in the terms of the Entra request (before any network call resolves them).
-type cacheKey struct {
-	Registry        string `json:"registry"`
-	Authority       string `json:"authority"`
-	Tenant          string `json:"tenant"`
-	ClientID        string `json:"client_id"`
-	Method          string `json:"method"`
-	Account         string `json:"account"`
-	Username        string `json:"username"`
-	ManagedIdentity string `json:"managed_identity"`
-	Target          string `json:"target"`
-	Version         string `json:"version"`
-}
-
-func keyFor(registry string, req core.Request) cacheKey {
-	mi := req.Credential.ManagedIdentity
-	return cacheKey{
-		Registry:        registry,
-		Authority:       strings.ToLower(strings.TrimRight(req.AuthorityHost, "/")),
-		Tenant:          strings.ToLower(req.Tenant),
-		ClientID:        strings.ToLower(req.ClientID),
-		Method:          string(req.Method),
-		Account:         strings.ToLower(req.Account),
-		Username:        strings.ToLower(req.Credential.Username),
-		ManagedIdentity: strings.ToLower(mi.ClientID + ";" + mi.ObjectID + ";" + mi.ResourceID),
-		Target:          strings.ToLower(req.Target.String()),
-		Version:         req.Version.String(),
-	}
-}
-
-// name is the key's entry (and lock) name: a hash, so that no account or tenant shows in a file name.
-func (k cacheKey) name() string {
-	b, _ := json.Marshal(k) // a struct of strings always marshals
-	sum := sha256.Sum256(b)
-	return namePrefix + hex.EncodeToString(sum[:20])
-}
-
 // RefreshToken returns an ACR refresh token for registry (a canonical host that passed the
-// allowlist), exchanged for an Entra token that req describes (req.Target is the audience).
+// allowlist), exchanged for the Entra token that req describes (req.Target is the audience).
 //
-// The hot path reads one file. A missing or half-spent token is renewed under a cross-process
-// lock, so that of N processes started together one exchanges and the others reuse its token.
-// When renewing fails for any reason but a sign-in that is gone, a cached token that is still
-// valid is served with a warning.
+// The Entra token comes first, on every call (from core's cache, one file read when it is
+// valid): it says whose registry token to serve, and once the sign-in is gone nothing is served.
+// A missing or half-spent registry token is renewed under a cross-process lock, so that of N
+// processes started together one exchanges and the others reuse its token. When the exchange
+// fails for a passing reason, a cached token that is still valid is served with a warning.
 func (p *Provider) RefreshToken(ctx context.Context, registry string, req core.Request) (string, error) {
-	name := keyFor(registry, req).name()
-	if e := p.read(ctx, name, registry); e != nil && e.fresh(p.now()) {
+	tok, err := p.Tokens.Acquire(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	o, err := ownerOf(registry, tok)
+	if err != nil {
+		return "", fmt.Errorf("getting a token for %s: %w", registry, err)
+	}
+	name := o.name()
+	if e := p.read(ctx, name, &o); e != nil && e.fresh(p.now()) {
 		return e.RefreshToken, nil
 	}
-	unlock, err := p.lock(ctx, name, registry, req.Interaction)
+	unlock, err := p.lock(ctx, name, registry)
 	if err != nil {
 		return "", err
 	}
@@ -143,13 +165,13 @@ func (p *Provider) RefreshToken(ctx context.Context, registry string, req core.R
 			p.log().Debug("releasing the registry token lock", "error", err)
 		}
 	}()
-	stale := p.read(ctx, name, registry)
+	stale := p.read(ctx, name, &o)
 	if stale != nil && stale.fresh(p.now()) {
 		return stale.RefreshToken, nil
 	}
-	e, err := p.renew(ctx, registry, req)
+	e, err := p.exchange(ctx, o, tok)
 	if err != nil {
-		if stale != nil && stale.usable(p.now()) && servesStale(err) {
+		if stale != nil && stale.usable(p.now()) && entra.Transient(err) {
 			p.log().Warn(fmt.Sprintf("could not renew the token for %s (%v); using the cached one, valid until %s",
 				registry, err, stale.ExpiresOn.Local().Format(time.TimeOnly)))
 			return stale.RefreshToken, nil
@@ -161,41 +183,30 @@ func (p *Provider) RefreshToken(ctx context.Context, registry string, req core.R
 	}
 	if data, err := json.Marshal(e); err != nil {
 		p.log().Warn(fmt.Sprintf("could not cache the token for %s: %v", registry, err))
-	} else if err := p.Store.Write(ctx, Tier, name, data); err != nil {
+	} else if err := p.Store.Write(ctx, tier, name, data); err != nil {
 		p.log().Warn(fmt.Sprintf("could not cache the token for %s (the next call will exchange again): %v", registry, err))
 	}
 	return e.RefreshToken, nil
 }
 
-// servesStale reports whether a still-valid cached token may stand in after renewing failed with
-// err: yes for outages and refusals, which the registry will judge again, but not once the
-// sign-in itself is gone (signed out, revoked), nor when the caller gave up.
-func servesStale(err error) bool {
-	return !errors.Is(err, core.ErrInteractionRequired) && !errors.Is(err, context.Canceled)
-}
-
-// renew gets an Entra token and exchanges it at the registry.
-func (p *Provider) renew(ctx context.Context, registry string, req core.Request) (*entry, error) {
-	tok, err := p.Tokens.Acquire(ctx, req)
-	if err != nil {
-		return nil, err
-	}
+// exchange trades tok at the registry and reads how long the answer may be kept.
+func (p *Provider) exchange(ctx context.Context, o owner, tok *core.Token) (*entry, error) {
 	ctx, cancel := context.WithTimeout(ctx, exchangeTimeout)
 	defer cancel()
-	rt, err := p.Exchanger.Exchange(ctx, registry, tok.TenantID, tok.AccessToken)
+	rt, err := p.Exchanger.Exchange(ctx, o.Registry, tok.TenantID, tok.AccessToken)
 	if err != nil {
 		var se *ServiceError
 		if errors.As(err, &se) && se.What == whatExchange && (se.Answer.StatusCode == 401 || se.Answer.StatusCode == 403) {
-			return nil, &RefusedError{Registry: registry, Identity: cmp.Or(tok.UPN, tok.ObjectID),
+			return nil, &RefusedError{Registry: o.Registry, Identity: cmp.Or(tok.UPN, tok.ObjectID),
 				TenantID: tok.TenantID, ARMAudience: isARMAudience(tok.Audience), Err: se}
 		}
 		return nil, err
 	}
-	e := &entry{Registry: registry, RefreshToken: rt, TenantID: tok.TenantID, UPN: tok.UPN, ObjectID: tok.ObjectID}
+	e := &entry{Owner: o, RefreshToken: rt}
 	times, err := ReadRefreshTokenTimes(rt)
 	if err != nil {
 		// Never guess a lifetime: serve it this once, and exchange again next time.
-		p.log().Warn(fmt.Sprintf("%s sent a refresh token whose expiry cannot be read (%v); it is used but not cached", registry, err))
+		p.log().Warn(fmt.Sprintf("%s sent a refresh token whose expiry cannot be read (%v); it is used but not cached", o.Registry, err))
 		return e, nil
 	}
 	now := p.now()
@@ -208,14 +219,10 @@ func (p *Provider) renew(ctx context.Context, registry string, req core.Request)
 	return e, nil
 }
 
-// lock takes the registry token's cross-process lock. The wait is bounded, longer when the
-// holder may be waiting for a person to sign in.
-func (p *Provider) lock(ctx context.Context, name, registry string, in core.Interaction) (func() error, error) {
-	bound := time.Minute
-	if in.Allowed {
-		bound += max(in.Timeout, 15*time.Minute)
-	}
-	ctx, cancel := context.WithTimeout(ctx, bound)
+// lock takes the registry token's cross-process lock. The holder only exchanges (the Entra
+// token is in hand before the lock), so the wait is bounded by the exchange's own bound.
+func (p *Provider) lock(ctx context.Context, name, registry string) (func() error, error) {
+	ctx, cancel := context.WithTimeout(ctx, exchangeTimeout+30*time.Second)
 	defer cancel()
 	unlock, err := p.Store.Lock(ctx, name, func(pid int) {
 		if p.Notice != nil {
@@ -228,21 +235,19 @@ func (p *Provider) lock(ctx context.Context, name, registry string, in core.Inte
 	return unlock, nil
 }
 
-// Forget deletes every cached token for registry, whoever it was for, and says how many.
-func (p *Provider) Forget(ctx context.Context, registry string) (int, error) {
-	names, err := p.Store.List(Tier)
+// Forget deletes every cached token for registry, whoever it was for, and says how many. It
+// goes by entry names only, so it needs no keyring.
+func (p *Provider) Forget(registry string) (int, error) {
+	names, err := p.Store.List(tier)
 	if err != nil {
 		return 0, fmt.Errorf("listing cached registry tokens: %w", err)
 	}
 	n := 0
 	for _, name := range names {
-		if !strings.HasPrefix(name, namePrefix) {
+		if !strings.HasPrefix(name, registryPrefix(registry)) {
 			continue
 		}
-		if e := p.read(ctx, name, ""); e == nil || e.Registry != registry {
-			continue
-		}
-		if err := p.Store.Delete(Tier, name); err != nil {
+		if err := p.Store.Delete(tier, name); err != nil {
 			return n, fmt.Errorf("deleting a cached token for %s: %w", registry, err)
 		}
 		n++
@@ -250,10 +255,10 @@ func (p *Provider) Forget(ctx context.Context, registry string) (int, error) {
 	return n, nil
 }
 
-// Registries lists the registries for which a usable token is cached, sorted. It reads the
-// cache only.
+// Registries lists the registries for which a usable token is cached, for anyone, sorted. It
+// reads the cache only.
 func (p *Provider) Registries(ctx context.Context) ([]string, error) {
-	names, err := p.Store.List(Tier)
+	names, err := p.Store.List(tier)
 	if err != nil {
 		return nil, fmt.Errorf("listing cached registry tokens: %w", err)
 	}
@@ -263,8 +268,8 @@ func (p *Provider) Registries(ctx context.Context) ([]string, error) {
 		if !strings.HasPrefix(name, namePrefix) {
 			continue
 		}
-		if e := p.read(ctx, name, ""); e != nil && e.usable(now) {
-			out = append(out, e.Registry)
+		if e := p.read(ctx, name, nil); e != nil && e.usable(now) {
+			out = append(out, e.Owner.Registry)
 		}
 	}
 	slices.Sort(out)
@@ -272,10 +277,9 @@ func (p *Provider) Registries(ctx context.Context) ([]string, error) {
 }
 
 // read returns the entry called name, or nil. A damaged entry is reported, removed and treated
-// as missing. When registry is given, an entry for another registry (a hash collision, or a
-// file copied by hand) is ignored.
-func (p *Provider) read(ctx context.Context, name, registry string) *entry {
-	data, err := p.Store.Read(ctx, Tier, name)
+// as missing. When want is given, an entry of anyone else (a file copied by hand) is ignored.
+func (p *Provider) read(ctx context.Context, name string, want *owner) *entry {
+	data, err := p.Store.Read(ctx, tier, name)
 	if err != nil {
 		if !errors.Is(err, keystore.ErrNotFound) {
 			p.log().Warn(fmt.Sprintf("cached registry token unreadable, getting a new one: %v", err))
@@ -283,12 +287,12 @@ func (p *Provider) read(ctx context.Context, name, registry string) *entry {
 		return nil
 	}
 	var e entry
-	if err := json.Unmarshal(data, &e); err != nil || e.RefreshToken == "" || e.Registry == "" || e.ExpiresOn.IsZero() {
+	if err := json.Unmarshal(data, &e); err != nil || e.RefreshToken == "" || e.Owner.Registry == "" || e.ExpiresOn.IsZero() {
 		p.log().Warn("a cached registry token was damaged; it has been removed and a new one will be obtained")
-		_ = p.Store.Delete(Tier, name)
+		_ = p.Store.Delete(tier, name)
 		return nil
 	}
-	if registry != "" && e.Registry != registry {
+	if want != nil && e.Owner != *want {
 		return nil
 	}
 	return &e
