@@ -45,13 +45,13 @@ func (h *helper) Get(serverURL string) (string, string, error) {
 		h.s.Log().Debug("not a registry this helper answers", "server_url", serverURL, "reason", err)
 		return "", "", credentials.NewErrCredentialsNotFound()
 	}
+	if plainHTTP || !h.answers(host) {
+		h.s.Log().Debug("not a registry this helper answers", "server_url", serverURL)
+		return "", "", credentials.NewErrCredentialsNotFound()
+	}
 	cfg, err := h.s.Config()
 	if err != nil {
 		return "", "", err
-	}
-	if plainHTTP || !(acr.Allowlist{Extra: cfg.Docker.Registries}).Allows(host) {
-		h.s.Log().Debug("not a registry this helper answers", "server_url", serverURL)
-		return "", "", credentials.NewErrCredentialsNotFound()
 	}
 	req, err := h.entraRequest(cfg)
 	if err != nil {
@@ -68,6 +68,22 @@ func (h *helper) Get(serverURL string) (string, string, error) {
 	return h.user(cfg), rt, nil
 }
 
+// answers reports whether host may get a token. Azure Container Registry login servers are known
+// without the configuration file, which is read only for a host that may be one of the user's
+// own registries (docker.registries). A broken file then means "not ours": as docker's
+// credsStore the helper is asked about every registry, and must not break Docker Hub.
+func (h *helper) answers(host string) bool {
+	if acr.IsLoginServer(host) {
+		return true
+	}
+	cfg, err := h.s.Config()
+	if err != nil {
+		h.s.Log().Warn(fmt.Sprintf("%v (so %s, which is not an Azure Container Registry login server, gets no credentials)", err, host))
+		return false
+	}
+	return acr.Allowlist{Extra: cfg.Docker.Registries}.Allows(host)
+}
+
 // Add accepts what docker login stores and keeps nothing: tokens come from Entra ID, and a
 // helper whose store fails makes docker login fail.
 func (h *helper) Add(*credentials.Credentials) error {
@@ -81,6 +97,12 @@ func (h *helper) Delete(serverURL string) error {
 	host, _, err := acr.ParseServerURL(serverURL)
 	if err != nil {
 		return nil // nothing of ours can be cached under it
+	}
+	if _, err := h.s.Config(); err != nil {
+		// The token store may be configured there, so it cannot be found; but while the file is
+		// broken nothing is served either, and docker logout must go through.
+		h.s.Log().Warn(fmt.Sprintf("%v (so cached tokens for %s, if any, were not dropped)", err, host))
+		return nil
 	}
 	p, err := h.provider()
 	if err != nil {
@@ -101,7 +123,7 @@ func (h *helper) List() (map[string]string, error) {
 	cfg, err := h.s.Config()
 	if err != nil {
 		h.s.Log().Warn(fmt.Sprintf("list: %v", err))
-		cfg = &config.Config{}
+		return out, nil
 	}
 	p, err := h.provider()
 	if err != nil {

@@ -94,6 +94,32 @@ func TestGetWithABrokenConfigurationSaysWhere(t *testing.T) {
 	}
 }
 
+func TestBrokenConfigurationLeavesOtherRegistriesAlone(t *testing.T) {
+	w := newWorld(t)
+	w.writeConfig(t, "docker: [broken\n")
+	for _, tc := range []struct {
+		name, stdin, action string
+		code                int
+		stdout              string
+	}{
+		// As docker's credsStore, the helper is asked about Docker Hub too: it must say "not
+		// mine", which docker takes as "go on anonymously", not fail the pull.
+		{"get of Docker Hub", "https://index.docker.io/v1/\n", "get", 1, notFound},
+		{"get of a registry that may be under docker.registries", "registry.contoso.example\n", "get", 1, notFound},
+		{"list", "unused", "list", 0, "{}\n"},
+		{"erase of Docker Hub", "https://index.docker.io/v1/\n", "erase", 0, ""},
+		{"erase of a registry", "contoso.azurecr.io\n", "erase", 0, ""},
+	} {
+		r := w.run(tc.stdin, tc.action)
+		if r.code != tc.code || r.stdout != tc.stdout {
+			t.Errorf("%s: exit %d, stdout %q; want %d, %q", tc.name, r.code, r.stdout, tc.code, tc.stdout)
+		}
+		if strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, w.env["AADCRED_CONFIG"]) {
+			t.Errorf("%s: stderr should name the broken configuration once:\n%s", tc.name, r.stderr)
+		}
+	}
+}
+
 func TestProtocolActions(t *testing.T) {
 	w := newWorld(t)
 	for _, tc := range []struct {
