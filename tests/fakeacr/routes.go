@@ -94,6 +94,9 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, x *Exchange) i
 	}
 	x.Service, x.Tenant = r.PostForm.Get("service"), r.PostForm.Get("tenant")
 	if f := s.takeFailure(); f != nil {
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
 		writeError(w, f.Status, f.Code, f.Message)
 		return f.Status
 	}

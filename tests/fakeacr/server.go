@@ -57,6 +57,7 @@ type Server struct {
 	mu            sync.Mutex // guards the fields below
 	exchanges     []Exchange
 	tokenRequests int
+	connections   int
 	failures      []*failure
 	delay         time.Duration
 	offset        time.Duration
@@ -81,6 +82,8 @@ type Failure struct {
 	Status  int    // e.g. 401, 503
 	Code    string // the distribution error code, e.g. UNAUTHORIZED
 	Message string
+	// RetryAfter, when set, is sent as the Retry-After header (e.g. "0": try again at once).
+	RetryAfter string
 	// Times is how many requests it hits; 0 means until ClearFailures.
 	Times int
 }
@@ -124,7 +127,8 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("fakeacr: listening on loopback: %w", err)
 	}
 	s.host = ln.Addr().String()
-	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, TLSConfig: opts.Entra.ServerTLSConfig()}
+	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, TLSConfig: opts.Entra.ServerTLSConfig(),
+		ConnState: s.countConnection}
 	go s.srv.ServeTLS(ln, "", "")
 	return s, nil
 }
@@ -168,6 +172,22 @@ func (s *Server) TokenRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.tokenRequests
+}
+
+// Connections counts the client connections accepted so far: a client that reuses its
+// connections opens one for a burst of requests.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connections
+}
+
+func (s *Server) countConnection(_ net.Conn, state http.ConnState) {
+	if state == http.StateNew {
+		s.mu.Lock()
+		s.connections++
+		s.mu.Unlock()
+	}
 }
 
 // FailExchanges makes the exchange endpoint answer f. Failures are tried in the order added.

@@ -127,6 +127,38 @@ func TestExchangeRefusals(t *testing.T) {
 	}
 }
 
+func TestFailuresAndConnections(t *testing.T) {
+	entra := fakeentra.NewTest(t, fakeentra.Options{})
+	s := NewTest(t, Options{Entra: entra})
+	s.FailExchanges(Failure{Status: http.StatusServiceUnavailable, Code: "UNAVAILABLE", RetryAfter: "0", Times: 1})
+	form := url.Values{"grant_type": {"access_token"}, "service": {s.Host()},
+		"access_token": {entraToken(t, entra, fakeentra.DefaultTenant, fakeentra.ACRResource+"/.default")}}
+	client := &http.Client{Transport: entra.HTTPClient().Transport.(*http.Transport).Clone()}
+	send := func() (int, http.Header) {
+		resp, err := client.PostForm(s.URL()+"/oauth2/exchange", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, resp.Header
+	}
+	if code, h := send(); code != http.StatusServiceUnavailable || h.Get("Retry-After") != "0" {
+		t.Errorf("the failure answered %d with Retry-After %q", code, h.Get("Retry-After"))
+	}
+	if code, _ := send(); code != http.StatusOK {
+		t.Errorf("a failure for one request hit the second: %d", code)
+	}
+	if n := s.Connections(); n != 1 {
+		t.Errorf("%d connections counted for one client's two requests, want 1", n)
+	}
+	client.CloseIdleConnections()
+	send()
+	if n := s.Connections(); n != 2 {
+		t.Errorf("%d connections counted after a new one, want 2", n)
+	}
+}
+
 func FuzzParseScope(f *testing.F) {
 	for _, seed := range []string{"repository:app:pull", "repository:127.0.0.1:5000/app:pull,push", "registry:catalog:*", ":", "a::", ""} {
 		f.Add(seed)
