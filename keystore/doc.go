@@ -35,7 +35,10 @@
 // holding the data key no longer has, is removed and reported once as
 // [ErrCorrupt]; the caller acquires it again. An entry that only cannot be read
 // now is left in place: [ErrKeyUnavailable] when its key cannot be reached, and
-// [ErrNewerFormat] when a newer aadcred wrote it.
+// [ErrNewerFormat] when a newer aadcred wrote it. A caller that finds an
+// entry's data unusable removes it with [Store.Discard], which leaves alone an
+// entry another process has rewritten since; [Store.Prune] removes entries
+// that have not been written for a given time.
 //
 // keystore knows nothing about tokens; the caller chooses entry names (a hash of
 // whatever identifies the credential) and the bytes stored under them. Names
