@@ -166,6 +166,72 @@ func TestGitFirstUseSignsInThroughGitsTerminal(t *testing.T) {
 	w.git(t, "-C", "web", "fetch", "-q")
 }
 
+// TestGitCredentialInteractiveFalseAsksNoOne checks that git's credential.interactive=false,
+// given with `git -c` or in a configuration file, keeps the helper from asking the person at the
+// terminal, and that true lets it.
+func TestGitCredentialInteractiveFalseAsksNoOne(t *testing.T) {
+	w := newRepoWorld(t)
+	w.Set("GIT_TERMINAL_PROMPT", "") // AADCRED_PROMPT=always stands for the person at the terminal
+	w.Entra.OnDeviceCode(func(dc fakeentra.DeviceCodeInfo) {
+		go w.Entra.ApproveDeviceCode(dc.UserCode, fakeentra.DefaultUser)
+	})
+	for _, how := range [][]string{
+		{"-c", "credential.interactive=false", "ls-remote", w.CloneURL},
+		{"-c", "credential.interactive=no", "ls-remote", w.CloneURL},
+	} {
+		r := w.Run("", "git", how...)
+		if r.Code == 0 || !strings.Contains(r.Stderr, "git credential-aad login") {
+			t.Errorf("git %s: exit %d; stderr should name git credential-aad login:\n%s", strings.Join(how, " "), r.Code, r.Stderr)
+		}
+	}
+	w.git(t, "config", "--global", "credential.interactive", "false")
+	if r := w.Run("", "git", "ls-remote", w.CloneURL); r.Code == 0 || strings.Contains(r.Stderr, "enter the code") {
+		t.Errorf("credential.interactive=false in ~/.gitconfig: exit %d\n%s", r.Code, r.Stderr)
+	}
+	if n := w.Entra.Count(fakeentra.EndpointDeviceCode); n != 0 {
+		t.Errorf("%d device codes were started although git said no one may be asked", n)
+	}
+
+	w.git(t, "config", "--global", "credential.interactive", "true")
+	if r := w.git(t, "ls-remote", w.CloneURL); !strings.Contains(r.Stderr, "enter the code") {
+		t.Errorf("credential.interactive=true: the device-code prompt did not reach git's stderr:\n%s", r.Stderr)
+	}
+}
+
+// TestGitHelperStartsGitOnlyToAskAPerson checks, through GIT_TRACE, which any git the helper
+// starts writes to, that the helper reads credential.interactive only when a person would be
+// asked, never when it answers from the cache.
+func TestGitHelperStartsGitOnlyToAskAPerson(t *testing.T) {
+	w := newRepoWorld(t)
+	w.Set("GIT_TERMINAL_PROMPT", "")
+	w.git(t, "config", "--global", "credential.interactive", "false")
+	trace := filepath.Join(t.TempDir(), "trace")
+	w.Set("GIT_TRACE", trace)
+
+	r := w.Run(w.request(), "git-credential-aad", "get")
+	if r.Code != 1 || r.Stdout != "" || !strings.Contains(r.Stderr, "git credential-aad login") {
+		t.Fatalf("get without a sign-in: exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+	if traced, err := os.ReadFile(trace); err != nil || !strings.Contains(string(traced), "credential.interactive") {
+		t.Errorf("git was not asked for credential.interactive before a person would be (%v):\n%s", err, traced)
+	}
+
+	w.Set("GIT_TRACE", "")
+	signInWithDeviceCode(t, w.World, "git-credential-aad")
+	if err := os.Remove(trace); err != nil {
+		t.Fatal(err)
+	}
+	w.Set("GIT_TRACE", trace)
+	for range 2 { // the first answer learns the tenant; the second is the hot path
+		if r := w.Run(w.request(), "git-credential-aad", "get"); r.Code != 0 || r.Stdout == "" {
+			t.Fatalf("get after signing in: exit %d\n%s", r.Code, r.Stderr)
+		}
+	}
+	if traced, err := os.ReadFile(trace); !os.IsNotExist(err) {
+		t.Errorf("answering from the cache started git (%v):\n%s", err, traced)
+	}
+}
+
 func TestGitExpiredTokenIsRefreshedSilently(t *testing.T) {
 	w := newRepoWorld(t)
 	signInWithDeviceCode(t, w.World, "git-credential-aad")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -23,8 +22,8 @@ const defaultUsername = "aadcred"
 
 // helper answers git's credential-helper actions.
 type helper struct {
-	session     *aadcli.Session
-	probeClient *http.Client
+	session *aadcli.Session
+	wiring
 }
 
 func (h *helper) commands() []*cli.Command {
@@ -93,7 +92,7 @@ func (h *helper) get(ctx context.Context, in *gitcred.Request) error {
 	if err != nil {
 		return err
 	}
-	tok, err := client.Acquire(ctx, req)
+	tok, err := h.acquire(ctx, client, req)
 	if err != nil {
 		return err
 	}
@@ -110,6 +109,28 @@ func (h *helper) get(ctx context.Context, in *gitcred.Request) error {
 		answer.AuthType, answer.Credential, answer.Ephemeral = "Bearer", tok.AccessToken, true
 	}
 	return answer.Write(h.session.Env.Stdout)
+}
+
+// acquire gets the token without asking anyone, and asks a person only when that is what it
+// takes and the session, GIT_TERMINAL_PROMPT and git's credential.interactive all allow it. The
+// silent attempt comes first so that the hot path never starts a git process.
+func (h *helper) acquire(ctx context.Context, client *core.Client, req core.Request) (*core.Token, error) {
+	mayAsk := req.Interaction.Allowed
+	req.Interaction.Allowed = false
+	tok, err := client.Acquire(ctx, req)
+	if err == nil || !mayAsk || !errors.Is(err, core.ErrInteractionRequired) {
+		return tok, err
+	}
+	read := h.credentialInteractive
+	if read == nil {
+		read = gitCredentialInteractive
+	}
+	if !read(ctx) {
+		h.session.Log().Debug("git's credential.interactive is false: not asking anyone")
+		return nil, err
+	}
+	req.Interaction.Allowed = true
+	return client.Acquire(ctx, req)
 }
 
 // store records nothing: the token is already in aadcred's cache, which renews it; a copy kept

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -16,7 +17,7 @@ import (
 
 // run runs git-credential-aad in-process with only the environment given (plus a private cache
 // and configuration) and returns what it wrote and its exit status.
-func run(t *testing.T, env map[string]string, probeClient *http.Client, stdin string, args ...string) (stdout, stderr string, code int) {
+func run(t *testing.T, env map[string]string, w wiring, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	dir := t.TempDir()
 	full := map[string]string{
@@ -34,7 +35,7 @@ func run(t *testing.T, env map[string]string, probeClient *http.Client, stdin st
 		}
 	}
 	var out, errOut bytes.Buffer
-	code = tool(probeClient).Run(context.Background(), append([]string{"git-credential-aad"}, args...), aadcli.Env{
+	code = tool(w).Run(context.Background(), append([]string{"git-credential-aad"}, args...), aadcli.Env{
 		Stdin:  strings.NewReader(stdin),
 		Stdout: &out,
 		Stderr: &errOut,
@@ -59,7 +60,7 @@ func TestGetAnswersNothingForOtherHosts(t *testing.T) {
 		"",
 	} {
 		for _, action := range []string{"get", "erase", "store"} {
-			stdout, stderr, code := run(t, map[string]string{"config": "git:\n  hosts: [git.contoso.example]\n"}, nil, in+"\n", action)
+			stdout, stderr, code := run(t, map[string]string{"config": "git:\n  hosts: [git.contoso.example]\n"}, wiring{}, in+"\n", action)
 			if stdout != "" || stderr != "" || code != 0 {
 				t.Errorf("%s %q: stdout %q, stderr %q, exit %d; want nothing and exit 0", action, in, stdout, stderr, code)
 			}
@@ -74,7 +75,7 @@ func TestBrokenConfigurationLeavesOtherHostsToGit(t *testing.T) {
 			"protocol=https\nhost=github.com\npath=cli/cli\n",
 			"protocol=https\nhost=git.contoso.example\npath=contoso/p/_git/r\n",
 		} {
-			stdout, stderr, code := run(t, broken, nil, in+"\n", action)
+			stdout, stderr, code := run(t, broken, wiring{}, in+"\n", action)
 			if stdout != "" || code != 0 {
 				t.Errorf("%s %q: stdout %q, exit %d; want nothing and exit 0, so that git goes on", action, in, stdout, code)
 			}
@@ -84,14 +85,14 @@ func TestBrokenConfigurationLeavesOtherHostsToGit(t *testing.T) {
 		}
 	}
 	// No configuration is read for a request that is not for https.
-	if stdout, stderr, code := run(t, broken, nil, "protocol=http\nhost=github.com\n\n", "get"); stdout != "" || stderr != "" || code != 0 {
+	if stdout, stderr, code := run(t, broken, wiring{}, "protocol=http\nhost=github.com\n\n", "get"); stdout != "" || stderr != "" || code != 0 {
 		t.Errorf("http: stdout %q, stderr %q, exit %d; want silence", stdout, stderr, code)
 	}
 }
 
 func TestBrokenConfigurationFailsAzureDevOps(t *testing.T) {
 	broken := map[string]string{"config": "git:\n  hosts: [\"git.contoso.example\"\n", "AZURE_TENANT_ID": "contoso.example"}
-	stdout, stderr, code := run(t, broken, nil, "protocol=https\nhost=dev.azure.com\npath=contoso/p/_git/r\n\n", "get")
+	stdout, stderr, code := run(t, broken, wiring{}, "protocol=https\nhost=dev.azure.com\npath=contoso/p/_git/r\n\n", "get")
 	if stdout != "" || code != 1 || !strings.HasPrefix(stderr, "git-credential-aad: ") || !strings.Contains(stderr, "config.yaml") {
 		t.Errorf("stdout %q, stderr %q, exit %d; want exit 1 and an error naming the configuration file", stdout, stderr, code)
 	}
@@ -106,7 +107,7 @@ func TestBadInputFailsWithoutAnswering(t *testing.T) {
 		"protocol=https\npassword=" + strings.Repeat("x", 70000) + "\n",
 	} {
 		for _, action := range []string{"get", "erase", "store"} {
-			stdout, stderr, code := run(t, nil, nil, in, action)
+			stdout, stderr, code := run(t, nil, wiring{}, in, action)
 			if stdout != "" || code != 1 {
 				t.Errorf("%s %.40q: stdout %q, exit %d; want nothing and exit 1", action, in, stdout, code)
 			}
@@ -121,21 +122,21 @@ func TestBadInputFailsWithoutAnswering(t *testing.T) {
 }
 
 func TestActionsTakeNoArguments(t *testing.T) {
-	stdout, stderr, code := run(t, nil, nil, "protocol=https\nhost=dev.azure.com\n\n", "get", "extra")
+	stdout, stderr, code := run(t, nil, wiring{}, "protocol=https\nhost=dev.azure.com\n\n", "get", "extra")
 	if stdout != "" || code == 0 || !strings.Contains(stderr, "stdin") {
 		t.Errorf("stdout %q, stderr %q, exit %d", stdout, stderr, code)
 	}
 }
 
 func TestGetWithoutOrganisationNamesUseHttpPath(t *testing.T) {
-	stdout, stderr, code := run(t, nil, nil, "protocol=https\nhost=dev.azure.com\n\n", "get")
+	stdout, stderr, code := run(t, nil, wiring{}, "protocol=https\nhost=dev.azure.com\n\n", "get")
 	if stdout != "" || code != 1 || !strings.Contains(stderr, "useHttpPath") {
 		t.Errorf("stdout %q, stderr %q, exit %d; want an error naming useHttpPath", stdout, stderr, code)
 	}
 }
 
 func TestGetRefusesAPathThatIsNotAnOrganisation(t *testing.T) {
-	stdout, stderr, code := run(t, nil, nil, "protocol=https\nhost=dev.azure.com\npath=../x/_git/r\n\n", "get")
+	stdout, stderr, code := run(t, nil, wiring{}, "protocol=https\nhost=dev.azure.com\npath=../x/_git/r\n\n", "get")
 	if stdout != "" || code != 1 || !strings.Contains(stderr, "not an Azure DevOps organization name") {
 		t.Errorf("stdout %q, stderr %q, exit %d", stdout, stderr, code)
 	}
@@ -162,7 +163,7 @@ func TestGetFailsFastWhenNoOneCanSignIn(t *testing.T) {
 	}
 	in := "protocol=https\nhost=" + host + "\npath=contoso/web/_git/web\n\n"
 	for range 2 {
-		stdout, stderr, code := run(t, env, srv.Client(), in, "get")
+		stdout, stderr, code := run(t, env, wiring{probeClient: srv.Client()}, in, "get")
 		if stdout != "" || code != 1 {
 			t.Errorf("stdout %q, exit %d; want nothing and exit 1", stdout, code)
 		}
@@ -176,7 +177,7 @@ func TestGetFailsFastWhenNoOneCanSignIn(t *testing.T) {
 }
 
 func TestCapability(t *testing.T) {
-	stdout, stderr, code := run(t, nil, nil, "", "capability")
+	stdout, stderr, code := run(t, nil, wiring{}, "", "capability")
 	if stdout != "version 0\ncapability authtype\n" || stderr != "" || code != 0 {
 		t.Errorf("stdout %q, stderr %q, exit %d", stdout, stderr, code)
 	}
@@ -184,7 +185,7 @@ func TestCapability(t *testing.T) {
 
 func TestStoreRecordsNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cache")
-	stdout, stderr, code := run(t, map[string]string{"AADCRED_CACHE_DIR": dir}, nil,
+	stdout, stderr, code := run(t, map[string]string{"AADCRED_CACHE_DIR": dir}, wiring{},
 		"protocol=https\nhost=dev.azure.com\npath=contoso/p/_git/r\nusername=u\npassword=eyJ.a.b\n\n", "store")
 	if stdout != "" || stderr != "" || code != 0 {
 		t.Errorf("stdout %q, stderr %q, exit %d", stdout, stderr, code)
@@ -223,5 +224,74 @@ func TestAzureDevOpsTargetAndAudience(t *testing.T) {
 		if got := isAzureDevOpsAudience(aud); got != want {
 			t.Errorf("isAzureDevOpsAudience(%q) = %v", aud, got)
 		}
+	}
+}
+
+func TestCredentialInteractiveIsReadOnlyWhenSomeoneMustBeAsked(t *testing.T) {
+	in := "protocol=https\nhost=dev.azure.com\npath=contoso/p/_git/r\n\n"
+	for name, tt := range map[string]struct {
+		env       map[string]string
+		wantReads int32
+	}{
+		"a person at the terminal":       {map[string]string{"AADCRED_PROMPT": "always"}, 1},
+		"GIT_TERMINAL_PROMPT=0":          {map[string]string{"AADCRED_PROMPT": "always", "GIT_TERMINAL_PROMPT": "0"}, 0},
+		"no one, as far as aadcred sees": {map[string]string{"AADCRED_PROMPT": "never"}, 0},
+		"no terminal":                    {map[string]string{}, 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var reads atomic.Int32
+			w := wiring{credentialInteractive: func(context.Context) bool {
+				reads.Add(1)
+				return false // git says no one may be asked
+			}}
+			tt.env["AZURE_TENANT_ID"] = "contoso.example" // no probe
+			stdout, stderr, code := run(t, tt.env, w, in, "get")
+			if stdout != "" || code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "run `git credential-aad login`") {
+				t.Errorf("stdout %q, stderr %q, exit %d; want exit 1 and one line naming git credential-aad login, without asking anyone", stdout, stderr, code)
+			}
+			if n := reads.Load(); n != tt.wantReads {
+				t.Errorf("credential.interactive read %d times, want %d", n, tt.wantReads)
+			}
+		})
+	}
+}
+
+// TestGitCredentialInteractive reads the setting through the real git, from a configuration file
+// and from `git -c`, which reaches a helper in GIT_CONFIG_PARAMETERS.
+func TestGitCredentialInteractive(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("git is needed in CI: %v", err)
+		}
+		t.Skipf("no git here: %v", err)
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	global := filepath.Join(dir, "gitconfig")
+	t.Setenv("HOME", dir)
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	t.Setenv("GIT_CONFIG_GLOBAL", global)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	t.Setenv("GIT_CONFIG_PARAMETERS", "")
+	t.Setenv("GIT_CONFIG_COUNT", "")
+	ctx := context.Background()
+
+	if !gitCredentialInteractive(ctx) {
+		t.Error("unset: false, want true")
+	}
+	for value, want := range map[string]bool{"false": false, "no": false, "off": false, "0": false, "true": true, "yes": true, "1": true, "never": true} {
+		if err := os.WriteFile(global, []byte("[credential]\n\tinteractive = "+value+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := gitCredentialInteractive(ctx); got != want {
+			t.Errorf("credential.interactive = %s: %v, want %v", value, got, want)
+		}
+	}
+	if err := os.WriteFile(global, []byte("[credential]\n\tinteractive = true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GIT_CONFIG_PARAMETERS", "'credential.interactive'='false'")
+	if gitCredentialInteractive(ctx) {
+		t.Error("git -c credential.interactive=false: true, want false")
 	}
 }

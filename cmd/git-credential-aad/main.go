@@ -9,5 +9,5 @@ package main
 import "github.com/aadcred/aadcred/cmd/internal/cli"
 
 func main() {
-	cli.Main(tool(nil))
+	cli.Main(tool(wiring{}))
 }

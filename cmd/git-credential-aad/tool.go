@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/urfave/cli/v2"
@@ -11,8 +12,16 @@ import (
 // signInCommand is how a person signs in through git; errors name it when no one can be asked.
 const signInCommand = "git credential-aad login"
 
-// tool is git-credential-aad. probeClient sends the tenant probes; nil means the default client.
-func tool(probeClient *http.Client) aadcli.Tool {
+// wiring is what tests replace in the tool; the zero value is the real thing.
+type wiring struct {
+	// probeClient sends the tenant probes; nil means the default client.
+	probeClient *http.Client
+	// credentialInteractive reads git's credential.interactive; nil runs git.
+	credentialInteractive func(context.Context) bool
+}
+
+// tool is git-credential-aad.
+func tool(w wiring) aadcli.Tool {
 	return aadcli.Tool{
 		Name:          "git-credential-aad",
 		Usage:         "git credential helper for Azure Repos with Microsoft Entra ID",
@@ -20,7 +29,7 @@ func tool(probeClient *http.Client) aadcli.Tool {
 		// git hands helpers actions newer than they know; they must ignore them (gitcredentials).
 		IgnoreUnknownCommands: true,
 		Commands: func(s *aadcli.Session) []*cli.Command {
-			h := &helper{session: s, probeClient: probeClient}
+			h := &helper{session: s, wiring: w}
 			return append(h.commands(), configureCommand(s))
 		},
 	}
