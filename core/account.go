@@ -284,7 +284,7 @@ func (c *Client) readAccount(ctx context.Context, name string) *accountEntry {
 	var a accountEntry
 	if err := json.Unmarshal(data, &a); err != nil || a.Authority == "" || a.ClientID == "" {
 		c.log().Warn("an account label was damaged and has been removed")
-		_ = c.Store.Delete(keystore.AccessTokens, name)
+		_ = c.Store.Discard(keystore.AccessTokens, name, data)
 		return nil
 	}
 	return &a

@@ -19,6 +19,11 @@ type Store interface {
 	Read(ctx context.Context, tier keystore.Tier, name string) ([]byte, error)
 	Write(ctx context.Context, tier keystore.Tier, name string, data []byte) error
 	Delete(tier keystore.Tier, name string) error
+	// Discard deletes an entry only if it still holds seen: a damaged entry is removed without
+	// destroying a good one another process has just written in its place.
+	Discard(tier keystore.Tier, name string, seen []byte) error
+	// Prune deletes the entries starting with prefix not written for olderThan.
+	Prune(tier keystore.Tier, prefix string, olderThan time.Duration) (int, error)
 	List(tier keystore.Tier) ([]string, error)
 	Lock(ctx context.Context, name string, waiting func(holderPID int)) (unlock func() error, err error)
 }
@@ -135,7 +140,7 @@ func (c *Client) readToken(ctx context.Context, name string) *tokenEntry {
 	var e tokenEntry
 	if err := json.Unmarshal(data, &e); err != nil || e.AccessToken == "" || e.ExpiresOn.IsZero() {
 		c.log().Warn("a cached token was damaged; it has been removed and a new one will be obtained")
-		_ = c.Store.Delete(keystore.AccessTokens, name)
+		_ = c.Store.Discard(keystore.AccessTokens, name, data)
 		return nil
 	}
 	return &e
@@ -156,6 +161,14 @@ func (c *Client) writeToken(ctx context.Context, name string, key cacheKey, tok 
 	}
 	if err != nil {
 		c.log().Warn(fmt.Sprintf("could not cache the token (the next call will get a new one): %v", err))
+	}
+	// Writing is the cold path: tidy up here, never where a cached token is read. Access tokens
+	// live an hour or so, so one not rewritten for a day is long dead (on-behalf-of and
+	// refresh-token requests key by their assertion and would otherwise accumulate).
+	if n, err := c.Store.Prune(keystore.AccessTokens, "t", 24*time.Hour); err != nil {
+		c.log().Debug("pruning expired tokens", "error", err)
+	} else if n > 0 {
+		c.log().Debug("pruned expired tokens", "count", n)
 	}
 }
 
