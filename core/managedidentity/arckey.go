@@ -16,15 +16,12 @@ import (
 const maxArcKeySize = 4096
 
 // parseBasicRealm finds the realm of a Basic challenge, which the Azure Arc agent uses to name
-// its key file: `Basic realm=/var/opt/azcmagent/tokens/<guid>.key`. The challenge is read
-// strictly (wwwauth): the realm decides which of our files is sent, so a malformed header is an
-// error, not a guess.
+// its key file: `Basic realm=/var/opt/azcmagent/tokens/<guid>.key`, the path unquoted (a Windows
+// path's backslashes are separators, not escapes), which wwwauth.ParseLenient reads as written.
+// Anything else about the header is read strictly: the realm decides which of our files is sent,
+// so a malformed header is an error, not a guess.
 func parseBasicRealm(values []string) (string, error) {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = quoteBareRealm(v)
-	}
-	challenges, err := wwwauth.Parse(quoted)
+	challenges, err := wwwauth.ParseLenient(values)
 	if err != nil {
 		return "", err
 	}
@@ -34,37 +31,6 @@ func parseBasicRealm(values []string) (string, error) {
 		}
 	}
 	return "", errors.New("no Basic challenge naming a key file (WWW-Authenticate: Basic realm=<path>)")
-}
-
-// quoteBareRealm rewrites the Azure Arc agent's challenge into the form RFC 9110 asks for. The
-// agent writes the path bare (`Basic realm=C:\ProgramData\...\x.key`), and a path is not an
-// RFC 9110 token, so a strict parser refuses it. A bare realm is taken verbatim to the end of the
-// value, as the Azure SDKs take it (a Windows path's backslashes are separators, not escapes),
-// and quoted; any other value is left as it is for wwwauth to judge.
-func quoteBareRealm(value string) string {
-	v := strings.Trim(value, " \t")
-	i := strings.IndexAny(v, " \t")
-	if i < 0 || !strings.EqualFold(v[:i], "Basic") {
-		return value
-	}
-	name, realm, ok := strings.Cut(v[i+1:], "=")
-	if !ok || !strings.EqualFold(strings.Trim(name, " \t"), "realm") {
-		return value
-	}
-	realm = strings.Trim(realm, " \t")
-	if realm == "" || realm[0] == '"' {
-		return value
-	}
-	var b strings.Builder
-	b.WriteString(`Basic realm="`)
-	for _, c := range []byte(realm) {
-		if c == '"' || c == '\\' {
-			b.WriteByte('\\')
-		}
-		b.WriteByte(c)
-	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 // readArcKey reads the challenge key at path, which the endpoint chose: it is read only from the

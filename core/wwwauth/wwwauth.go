@@ -21,10 +21,19 @@ type Challenge struct {
 // Parse parses the values of WWW-Authenticate headers. Each value may hold several
 // comma-separated challenges. A malformed value is an error rather than a best guess: the realm
 // decides where a token goes, so it must be read exactly.
-func Parse(values []string) ([]Challenge, error) {
+func Parse(values []string) ([]Challenge, error) { return parse(values, false) }
+
+// ParseLenient is Parse for servers that send parameter values unquoted although they are not
+// RFC 9110 tokens: Azure DevOps (authorization_uri=https://login.microsoftonline.com/<tenant>)
+// and the Azure Arc agent (realm=/var/opt/azcmagent/tokens/<id>.key, or a Windows path). Such a
+// bare value runs to the next comma or white space and is taken exactly as written; everything
+// else is read as strictly as by Parse.
+func ParseLenient(values []string) ([]Challenge, error) { return parse(values, true) }
+
+func parse(values []string, bare bool) ([]Challenge, error) {
 	var out []Challenge
 	for _, v := range values {
-		cs, err := parseChallengeList(v)
+		cs, err := parseChallengeList(v, bare)
 		if err != nil {
 			return nil, fmt.Errorf("malformed WWW-Authenticate header: %w", err)
 		}
@@ -35,12 +44,13 @@ func Parse(values []string) ([]Challenge, error) {
 
 // challengeLexer walks one header value.
 type challengeLexer struct {
-	s   string
-	pos int
+	s    string
+	pos  int
+	bare bool // accept unquoted parameter values that are not tokens (ParseLenient)
 }
 
-func parseChallengeList(s string) ([]Challenge, error) {
-	l := &challengeLexer{s: s}
+func parseChallengeList(s string, bare bool) ([]Challenge, error) {
+	l := &challengeLexer{s: s, bare: bare}
 	var out []Challenge
 	for {
 		l.skipListSeparators()
@@ -117,10 +127,17 @@ func (l *challengeLexer) param() (name, value string, err error) {
 	}
 	l.pos++
 	l.skipSpaces()
-	if !l.done() && l.peek() == '"' {
+	switch {
+	case !l.done() && l.peek() == '"':
 		value, err = l.quoted()
-	} else if value = l.token(); value == "" {
-		err = fmt.Errorf("parameter %q has an empty or invalid value", name)
+	case l.bare:
+		if value = l.bareValue(); value == "" {
+			err = fmt.Errorf("parameter %q has an empty or invalid value", name)
+		}
+	default:
+		if value = l.token(); value == "" {
+			err = fmt.Errorf("parameter %q has an empty or invalid value", name)
+		}
 	}
 	return strings.ToLower(name), value, err
 }
@@ -188,6 +205,20 @@ func (l *challengeLexer) quoted() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("quoted string starting at offset %d is not closed", start)
+}
+
+// bareValue reads an unquoted value up to a comma or white space: visible ASCII only, and no
+// quote, which would mean a value that is neither bare nor properly quoted.
+func (l *challengeLexer) bareValue() string {
+	start := l.pos
+	for l.pos < len(l.s) {
+		c := l.s[l.pos]
+		if c <= ' ' || c >= 0x7f || c == ',' || c == '"' {
+			break
+		}
+		l.pos++
+	}
+	return l.s[start:l.pos]
 }
 
 func (l *challengeLexer) token() string {

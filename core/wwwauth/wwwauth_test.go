@@ -61,8 +61,14 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
+	f.Add(`Bearer authorization_uri=https://login.microsoftonline.com/t, Basic realm=C:\x.key`)
 	f.Fuzz(func(t *testing.T, header string) {
+		// The lenient parser accepts whatever the strict one does, and then some; neither panics.
+		lenient, lerr := ParseLenient([]string{header})
 		parsed, err := Parse([]string{header})
+		if err == nil && (lerr != nil || !equalChallenges(parsed, lenient)) {
+			t.Fatalf("ParseLenient disagrees with Parse on %q: %v", header, lerr)
+		}
 		if err != nil {
 			return
 		}
@@ -102,4 +108,33 @@ func equalChallenges(a, b []Challenge) bool {
 	return slices.EqualFunc(a, b, func(x, y Challenge) bool {
 		return x.Scheme == y.Scheme && x.Token68 == y.Token68 && maps.Equal(x.Params, y.Params)
 	})
+}
+
+func TestParseLenientBareValues(t *testing.T) {
+	got, err := ParseLenient([]string{
+		`Bearer authorization_uri=https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555`,
+		`Basic realm=/var/opt/azcmagent/tokens/a1.key`,
+		`Basic realm=C:\ProgramData\AzureConnectedMachineAgent\Tokens\a1.key, Bearer realm="q\"x"`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555", "/var/opt/azcmagent/tokens/a1.key", `C:\ProgramData\AzureConnectedMachineAgent\Tokens\a1.key`, `q"x`}
+	if len(got) != 4 {
+		t.Fatalf("got %d challenges: %+v", len(got), got)
+	}
+	for i, c := range got {
+		v := c.Params["authorization_uri"] + c.Params["realm"]
+		if v != want[i] {
+			t.Errorf("challenge %d: %q, want %q", i, v, want[i])
+		}
+	}
+	if _, err := Parse([]string{`Basic realm=/var/opt/x.key`}); err == nil {
+		t.Error("the strict parser accepted a bare path")
+	}
+	for _, bad := range []string{`Basic realm=a"b`, "Basic realm=\x01x", `Basic realm=x y`} {
+		if _, err := ParseLenient([]string{bad}); err == nil {
+			t.Errorf("ParseLenient accepted %q", bad)
+		}
+	}
 }

@@ -2,7 +2,6 @@ package azrepos
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/aadcred/aadcred/core/entra"
@@ -14,15 +13,12 @@ import (
 const Organizations = "organizations"
 
 // TenantFromChallenges returns the tenant that a Bearer challenge's authorization_uri names
-// (https://login.microsoftonline.com/<tenant>), or "" when no challenge names one. Each value is
-// read on its own, strictly (wwwauth), and one that cannot be read is skipped: git passes on every
-// header of the 401, and one malformed header must not hide the others.
+// (https://login.microsoftonline.com/<tenant>), or "" when no challenge names one. Azure DevOps
+// writes the URL unquoted, so each value is read with wwwauth.ParseLenient, on its own: git passes
+// on every header of the 401, and one malformed header must not hide the others.
 func TenantFromChallenges(values []string) string {
 	for _, v := range values {
-		challenges, err := wwwauth.Parse([]string{v})
-		if err != nil {
-			challenges, err = wwwauth.Parse([]string{quoteBareAuthorizationURI(v)})
-		}
+		challenges, err := wwwauth.ParseLenient([]string{v})
 		if err != nil {
 			continue
 		}
@@ -36,16 +32,6 @@ func TenantFromChallenges(values []string) string {
 		}
 	}
 	return ""
-}
-
-// quoteBareAuthorizationURI quotes a bare authorization_uri value. Azure DevOps writes the URL
-// bare (`Bearer authorization_uri=https://login.microsoftonline.com/<tenant>`), and a URL is not
-// an RFC 9110 token, so the strict parser refuses the one challenge that matters here. Should the
-// rewrite land inside a quoted string, it closes that string early and leaves the value
-// unreadable, so it is skipped rather than misread.
-func quoteBareAuthorizationURI(value string) string {
-	bare := regexp.MustCompile(`(?i)(^|[ \t,])(authorization_uri[ \t]*=[ \t]*)([^" \t,\\]+)`)
-	return bare.ReplaceAllString(value, `$1$2"$3"`)
 }
 
 // tenantFromAuthorityURI takes the tenant out of an authority URI. Only the tenant is used: the

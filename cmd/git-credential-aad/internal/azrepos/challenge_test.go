@@ -47,9 +47,9 @@ func TestTenantFromChallenges(t *testing.T) {
 			"Bearer, authorization_uri=https://login.microsoftonline.com/" + tenantID,
 		}, ""},
 		{"text after the value", []string{"Bearer authorization_uri=https://login.microsoftonline.com/" + tenantID + ` x"y`}, ""},
-		{"a quoted realm is never read as a parameter", []string{
+		{"a quoted realm is never read as a parameter: the real Bearer challenge after it is", []string{
 			`Basic realm="x, authorization_uri=https://login.microsoftonline.com/` + otherTenant + `", Bearer authorization_uri=https://login.microsoftonline.com/` + tenantID,
-		}, ""},
+		}, tenantID},
 		{"empty", nil, ""},
 		{"garbage", []string{`=,,"=Bearer`, `Bearer "unterminated`}, ""},
 	}
