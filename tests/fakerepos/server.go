@@ -52,23 +52,34 @@ type Server struct {
 	revoked  map[string]bool // by token ID
 	probes   int
 	rejected int
+
+	cleanup func() // removes a directory Start made
 }
 
 // Options configure a Server.
 type Options struct {
 	// Now is the clock that decides whether a token has expired; nil means time.Now.
 	Now func() time.Time
+	// Dir holds the repositories; a temporary directory, removed by Close, when empty.
+	Dir string
+	// Logf receives what git http-backend writes to its stderr; nil discards it.
+	Logf func(format string, args ...any)
 }
 
-// NewTest starts a fake Azure Repos for t, in front of entra, and stops it when t ends. It fails
-// t if git is missing: the fake is the real git http-backend.
-func NewTest(t testing.TB, entra *fakeentra.Server, opts Options) *Server {
-	t.Helper()
+// Start starts a fake Azure Repos in front of entra, on loopback. It needs git: the fake is the
+// real git http-backend.
+func Start(entra *fakeentra.Server, opts Options) (*Server, error) {
 	gitPath, err := exec.LookPath("git")
 	if err != nil {
-		t.Fatalf("fakerepos needs git: %v", err)
+		return nil, fmt.Errorf("fakerepos needs git: %w", err)
 	}
-	dir := t.TempDir()
+	dir, removeDir := opts.Dir, false
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "fakerepos-"); err != nil {
+			return nil, err
+		}
+		removeDir = true
+	}
 	s := &Server{
 		entra:    entra,
 		verifier: entra.Verifier(),
@@ -79,37 +90,73 @@ func NewTest(t testing.TB, entra *fakeentra.Server, opts Options) *Server {
 		orgs:     map[string]string{},
 		revoked:  map[string]bool{},
 	}
+	if removeDir {
+		s.cleanup = func() { os.RemoveAll(dir) }
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	for _, d := range []string{s.root, s.home} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatal(err)
+			s.Close()
+			return nil, err
 		}
+	}
+	logf := opts.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
 	}
 	s.backend = &cgi.Handler{
 		Path:       gitPath,
 		Args:       []string{"http-backend"},
 		Env:        append(s.gitEnv(), "GIT_PROJECT_ROOT="+s.root, "GIT_HTTP_EXPORT_ALL=1"),
 		InheritEnv: []string{"PATH"},
-		Stderr:     testWriter{t},
+		Stderr:     logWriter(logf),
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("fakerepos: listening on loopback: %v", err)
+		s.Close()
+		return nil, fmt.Errorf("fakerepos: listening on loopback: %w", err)
 	}
 	s.host = ln.Addr().String()
 	s.srv = &http.Server{Handler: s, TLSConfig: entra.ServerTLSConfig(), ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.ServeTLS(ln, "", "")
-	t.Cleanup(func() { s.srv.Close() })
+	return s, nil
+}
+
+// NewTest starts a fake Azure Repos for t, in front of entra, and stops it when t ends. It fails
+// t if git is missing.
+func NewTest(t testing.TB, entra *fakeentra.Server, opts Options) *Server {
+	t.Helper()
+	if opts.Dir == "" {
+		opts.Dir = t.TempDir()
+	}
+	if opts.Logf == nil {
+		opts.Logf = t.Logf
+	}
+	s, err := Start(entra, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
 	return s
 }
 
-// testWriter sends the backend's complaints to the test log.
-type testWriter struct{ t testing.TB }
+// Close stops the server and removes the repositories it made.
+func (s *Server) Close() {
+	if s.srv != nil {
+		s.srv.Close()
+	}
+	if s.cleanup != nil {
+		s.cleanup()
+	}
+}
 
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Logf("git http-backend: %s", strings.TrimSpace(string(p)))
+// logWriter sends the backend's complaints to logf, a line at a time.
+type logWriter func(format string, args ...any)
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w("git http-backend: %s", strings.TrimSpace(string(p)))
 	return len(p), nil
 }
 
