@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -14,7 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aadcred/aadcred/tests/fakeacr"
+	"github.com/aadcred/aadcred/tests/fakeaks"
 	"github.com/aadcred/aadcred/tests/fakeentra"
+	"github.com/aadcred/aadcred/tests/fakerepos"
 	"github.com/aadcred/aadcred/tests/harness"
 )
 
@@ -22,7 +24,11 @@ import (
 type demo struct {
 	out   io.Writer
 	dir   string
+	bin   string
 	entra *fakeentra.Server
+	repos *fakerepos.Server // nil without git
+	acr   *fakeacr.Server
+	aks   *fakeaks.Server
 	env   map[string]string
 }
 
@@ -31,25 +37,27 @@ type step struct {
 	run   func(ctx context.Context) error
 }
 
-func newDemo(out io.Writer) (*demo, error) {
+func newDemo(out io.Writer) (d *demo, err error) {
 	dir, err := os.MkdirTemp("", "aadcred-demo-")
 	if err != nil {
 		return nil, err
 	}
-	d := &demo{out: out, dir: dir}
+	d = &demo{out: out, dir: dir, bin: filepath.Join(dir, "bin")}
+	defer func() {
+		if err != nil {
+			d.close()
+		}
+	}()
 	fmt.Fprintln(out, "Building git-credential-aad, docker-credential-aad and kubectl-aad…")
-	if err := harness.Build(filepath.Join(dir, "bin")); err != nil {
-		d.close()
+	if err := harness.Build(d.bin); err != nil {
 		return nil, err
 	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		d.close()
 		return nil, err
 	}
 	d.entra, err = fakeentra.Start(fakeentra.Options{StateDir: filepath.Join(dir, "fake"), SigningKey: key, DeviceCodeInterval: time.Second})
 	if err != nil {
-		d.close()
 		return nil, err
 	}
 	// The fake approves every device code as its default user a moment after it is shown,
@@ -60,22 +68,68 @@ func newDemo(out io.Writer) (*demo, error) {
 			d.entra.ApproveDeviceCode(dc.UserCode, fakeentra.DefaultUser)
 		}()
 	})
-	home := filepath.Join(dir, "home")
+	if _, err := exec.LookPath("git"); err == nil {
+		if d.repos, err = fakerepos.Start(d.entra, fakerepos.Options{Dir: filepath.Join(dir, "repos")}); err != nil {
+			return nil, err
+		}
+	}
+	if d.acr, err = fakeacr.Start(fakeacr.Options{Entra: d.entra}); err != nil {
+		return nil, err
+	}
+	if d.aks, err = fakeaks.Start(fakeaks.Options{Entra: d.entra}); err != nil {
+		return nil, err
+	}
+	return d, d.prepareHome()
+}
+
+// prepareHome writes the configuration the tools read and the environment they run in. The
+// fakes listen on 127.0.0.1, so aadcred's configuration lists them beside the real Azure hosts.
+func (d *demo) prepareHome() error {
+	home := filepath.Join(d.dir, "home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return err
+	}
+	config := filepath.Join(d.dir, "config.yaml")
+	hosts := "docker:\n  registries: [\"" + d.acr.Host() + "\"]\n"
+	if d.repos != nil {
+		hosts += "git:\n  hosts: [\"" + d.repos.Host() + "\"]\n"
+	}
+	if err := os.WriteFile(config, []byte("tenant: "+fakeentra.DefaultTenant+"\n"+hosts), 0o600); err != nil {
+		return err
+	}
 	d.env = map[string]string{
-		"PATH":                  filepath.Join(dir, "bin") + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"PATH":                  d.bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"HOME":                  home,
 		"SSL_CERT_FILE":         d.entra.CAFile(),
+		"GIT_SSL_CAINFO":        d.entra.CAFile(),
+		"GIT_TERMINAL_PROMPT":   "0", // after the one sign-in, nothing may ask again
+		"DOCKER_CONFIG":         filepath.Join(home, ".docker"),
+		"KUBECONFIG":            filepath.Join(home, ".kube", "config"),
 		"AZURE_AUTHORITY_HOST":  d.entra.URL() + "/",
-		"AZURE_TENANT_ID":       fakeentra.DefaultTenant,
-		"AADCRED_CACHE_DIR":     filepath.Join(dir, "cache"),
-		"AADCRED_CONFIG":        filepath.Join(dir, "config.yaml"),
+		"AADCRED_CACHE_DIR":     filepath.Join(d.dir, "cache"),
+		"AADCRED_CONFIG":        config,
 		"AADCRED_IMDS_ENDPOINT": d.entra.IMDSEndpoint(),
 		"AADCRED_PROMPT":        "always",
 	}
-	return d, os.MkdirAll(home, 0o700)
+	// go-containerregistry runs the docker helper from inside this process, with its environment.
+	for k, v := range d.env {
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (d *demo) close() {
+	if d.repos != nil {
+		d.repos.Close()
+	}
+	if d.acr != nil {
+		d.acr.Close()
+	}
+	if d.aks != nil {
+		d.aks.Close()
+	}
 	if d.entra != nil {
 		d.entra.Close()
 	}
@@ -87,33 +141,16 @@ func (d *demo) steps() []step {
 		{"Sign in once (device code; the fake approves it as " + fakeentra.DefaultUser + ")", func(ctx context.Context) error {
 			return d.show(ctx, "kubectl-aad", "login", "--method", "devicecode")
 		}},
-		{"git: a token for Azure DevOps, no prompt", func(ctx context.Context) error {
-			return d.showToken(ctx, "git-credential-aad", "499b84ac-1321-427f-aa17-267ca6975798")
-		}},
-		{"docker: a token for Azure Container Registry, no prompt", func(ctx context.Context) error {
-			return d.showToken(ctx, "docker-credential-aad", "https://containerregistry.azure.net")
-		}},
-		{"kubectl: a token for AKS, no prompt", func(ctx context.Context) error {
-			return d.showToken(ctx, "kubectl-aad", "6dae42f8-4368-4678-94ff-3960e28e3630")
-		}},
+		{"git: clone from and push to Azure Repos", d.git},
+		{"docker: push an image to Azure Container Registry and inspect it", d.docker},
+		{"kubectl: list the pods of an AKS cluster", d.kubectl},
 		{"What is kept, and how it is protected", func(ctx context.Context) error {
 			return d.show(ctx, "git-credential-aad", "status")
-		}},
-		{"Requests the fake Entra ID saw", func(context.Context) error {
-			refreshes := 0
-			for _, r := range d.entra.Requests() {
-				if r.GrantType == "refresh_token" {
-					refreshes++
-				}
-			}
-			fmt.Fprintf(d.out, "device codes shown: %d; refresh-token redemptions: %d (one per resource, none of them a prompt)\n",
-				d.entra.Count(fakeentra.EndpointDeviceCode), refreshes)
-			return nil
 		}},
 	}
 }
 
-// show runs a binary with its output going to the demo's output, as a person would see it.
+// show runs a program with its output going to the demo's output, as a person would see it.
 func (d *demo) show(ctx context.Context, name string, args ...string) error {
 	fmt.Fprintf(d.out, "$ %s %s\n", name, strings.Join(args, " "))
 	cmd := d.command(ctx, name, args...)
@@ -121,29 +158,20 @@ func (d *demo) show(ctx context.Context, name string, args ...string) error {
 	return cmd.Run()
 }
 
-// showToken asks for a token and shows who it is for, not the token itself.
-func (d *demo) showToken(ctx context.Context, name, resource string) error {
-	fmt.Fprintf(d.out, "$ %s token --resource %s\n", name, resource)
-	cmd := d.command(ctx, name, "token", "--resource", resource)
-	var stdout bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, d.out
-	if err := cmd.Run(); err != nil {
-		return err
-	}
-	claims, err := d.entra.Verifier().Verify(strings.TrimSpace(stdout.String()), resource)
-	if err != nil {
-		return fmt.Errorf("the token does not verify: %w", err)
-	}
-	fmt.Fprintf(d.out, "a %d-byte JWT for %s, user %s, tenant %s, valid until %s\n",
-		stdout.Len()-1, claims.Audience, claims.UPN, claims.TenantID, claims.Expiry.Local().Format(time.Kitchen))
-	return nil
-}
-
 func (d *demo) command(ctx context.Context, name string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, filepath.Join(d.dir, "bin", name), args...)
+	cmd := exec.CommandContext(ctx, name, args...)
+	if p, err := exec.LookPath(filepath.Join(d.bin, name)); err == nil {
+		cmd = exec.CommandContext(ctx, p, args...)
+	}
 	for k, v := range d.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	sort.Strings(cmd.Env)
+	cmd.Dir = d.env["HOME"]
 	return cmd
+}
+
+// missing says that a tool is not installed and what the demo shows instead.
+func (d *demo) missing(tool, instead string) {
+	fmt.Fprintf(d.out, "(%s is not installed here; showing %s instead)\n", tool, instead)
 }
