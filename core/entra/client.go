@@ -13,13 +13,15 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // maxBody bounds what we read from any endpoint: token answers are a few KiB.
 const maxBody = 1 << 20
 
-// Client sends requests to Entra ID and managed-identity endpoints. The zero value is usable.
+// Client sends requests to Entra ID and managed-identity endpoints. The zero value is usable; a
+// Client must not be copied after first use.
 type Client struct {
 	// HTTPClient sends the requests. Nil means a client that honours HTTP(S)_PROXY and never
 	// follows redirects, so that a form carrying a secret is never replayed to another host.
@@ -37,6 +39,9 @@ type Client struct {
 	// Now and Sleep are the clock; nil means the real one.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
+
+	defaultOnce sync.Once
+	defaultHTTP *http.Client // DefaultHTTPClient, made once so that connections are reused
 }
 
 // Call is one request to an endpoint.
@@ -138,7 +143,7 @@ func (c *Client) attempt(ctx context.Context, call Call) ([]byte, http.Header, e
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	c.log(ctx, "request", "what", call.What, "method", call.Method, "url", redactURL(call.URL),
 		"grant_type", call.Form.Get("grant_type"), "status", resp.StatusCode,
-		"correlation_id", resp.Header.Get("Client-Request-Id"), "elapsed", c.now().Sub(start).Round(time.Millisecond))
+		"correlation_id", correlationID(resp.Header), "elapsed", c.now().Sub(start).Round(time.Millisecond))
 	if err != nil {
 		return nil, resp.Header, fmt.Errorf("%s %s: reading the answer: %w", call.What, redactURL(call.URL), err)
 	}
@@ -216,7 +221,8 @@ func (c *Client) httpClient() *http.Client {
 	if c.HTTPClient != nil {
 		return c.HTTPClient
 	}
-	return DefaultHTTPClient()
+	c.defaultOnce.Do(func() { c.defaultHTTP = DefaultHTTPClient() })
+	return c.defaultHTTP
 }
 
 // DefaultHTTPClient is the client Client uses when none is given: proxies from the environment,

@@ -112,10 +112,20 @@ func ParseError(status int, header http.Header, body []byte) *Error {
 		Timestamp        string          `json:"timestamp"`
 		Message          string          `json:"message"`
 		MessageCap       string          `json:"Message"`
+		// A container registry's {"errors":[{"code","message"}]} (OCI distribution spec).
+		Errors []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"errors"`
 	}
+	e.TraceID = header.Get("X-Ms-Request-Id")
+	e.CorrelationID = correlationID(header)
 	if err := json.Unmarshal(body, &raw); err != nil {
 		e.Description = describeNonJSON(status, header)
 		return e
+	}
+	if len(raw.Errors) > 0 && len(raw.Error) == 0 {
+		e.Code, raw.Message = raw.Errors[0].Code, firstNonEmpty(raw.Errors[0].Message, raw.Message)
 	}
 	var nested struct {
 		Code    string `json:"code"`
@@ -132,13 +142,19 @@ func ParseError(status int, header http.Header, body []byte) *Error {
 		}
 	}
 	e.SubError, e.Claims = raw.SubError, raw.Claims
-	e.TraceID = firstNonEmpty(raw.TraceID, header.Get("X-Ms-Request-Id"))
-	e.CorrelationID = firstNonEmpty(raw.CorrelationID, header.Get("Client-Request-Id"), header.Get("X-Ms-Correlation-Request-Id"))
+	e.TraceID = firstNonEmpty(raw.TraceID, e.TraceID)
+	e.CorrelationID = firstNonEmpty(raw.CorrelationID, e.CorrelationID)
 	e.Timestamp = raw.Timestamp
 	if e.Code == "" && e.Description == "" {
 		e.Description = describeNonJSON(status, header)
 	}
 	return e
+}
+
+// correlationID is the ID a service's support asks for: Entra ID echoes client-request-id, other
+// Azure services send x-ms-correlation-request-id.
+func correlationID(header http.Header) string {
+	return firstNonEmpty(header.Get("Client-Request-Id"), header.Get("X-Ms-Correlation-Request-Id"))
 }
 
 func describeNonJSON(status int, header http.Header) string {

@@ -111,3 +111,15 @@ func FuzzParseError(f *testing.F) {
 		_ = e.Hint()
 	})
 }
+
+func TestParseErrorRegistryShapeAndHeaders(t *testing.T) {
+	e := ParseError(401, http.Header{"X-Ms-Correlation-Request-Id": {"corr-1"}},
+		[]byte(`{"errors":[{"code":"UNAUTHORIZED","message":"arm aad token disallowed"}]}`))
+	if e.Code != "UNAUTHORIZED" || e.Description != "arm aad token disallowed" || e.CorrelationID != "corr-1" {
+		t.Errorf("registry error: %+v", e)
+	}
+	e = ParseError(502, http.Header{"X-Ms-Correlation-Request-Id": {"corr-2"}, "Content-Type": {"text/html"}}, []byte("<html>"))
+	if e.CorrelationID != "corr-2" || !strings.Contains(e.Error(), "corr-2") {
+		t.Errorf("a non-JSON answer lost its correlation ID: %+v", e)
+	}
+}

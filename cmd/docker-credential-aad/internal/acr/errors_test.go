@@ -21,14 +21,13 @@ func TestServiceErrorSaysWhatWhereAndTheCorrelationID(t *testing.T) {
 		want   string
 	}{
 		{401, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`,
-			"token exchange at contoso.azurecr.io: HTTP 401 Unauthorized (correlation ID c0ffee)"},
+			"token exchange at contoso.azurecr.io: HTTP 401 Unauthorized: UNAUTHORIZED: authentication required (correlation ID c0ffee)"},
 		{400, `{"error":"invalid_request","error_description":"bad service"}`,
 			"token exchange at contoso.azurecr.io: HTTP 400 Bad Request: invalid_request: bad service (correlation ID c0ffee)"},
-		// entra.ParseError keeps no header of an answer that is not JSON.
 		{502, "<html><body>502 Bad Gateway</body></html>",
-			"token exchange at contoso.azurecr.io: HTTP 502 Bad Gateway"},
+			"token exchange at contoso.azurecr.io: HTTP 502 Bad Gateway (correlation ID c0ffee)"},
 		{307, "",
-			"token exchange at contoso.azurecr.io: HTTP 307 Temporary Redirect: a redirect, which is never followed"},
+			"token exchange at contoso.azurecr.io: HTTP 307 Temporary Redirect: a redirect, which is never followed (correlation ID c0ffee)"},
 		{400, `{"error":"x\u001b[31m","error_description":"token eyJhbGciOi.eyJzdWIiOi.c2ln leaked\nTrace ID: 1"}`,
 			"token exchange at contoso.azurecr.io: HTTP 400 Bad Request: x [31m: token [redacted JWT] leaked (correlation ID c0ffee)"},
 	} {
