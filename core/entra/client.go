@@ -44,6 +44,20 @@ type Client struct {
 	defaultHTTP *http.Client // DefaultHTTPClient, made once so that connections are reused
 }
 
+// Clone returns a new Client with c's settings, for a caller that adjusts some of them (a
+// transport without proxy for IMDS, say). Clients are not copied by value: they hold state.
+func (c *Client) Clone() *Client {
+	return &Client{
+		HTTPClient:     c.HTTPClient,
+		UserAgent:      c.UserAgent,
+		AttemptTimeout: c.AttemptTimeout,
+		Retries:        c.Retries,
+		Log:            c.Log,
+		Now:            c.Now,
+		Sleep:          c.Sleep,
+	}
+}
+
 // Call is one request to an endpoint.
 type Call struct {
 	Method string // GET or POST

@@ -98,8 +98,7 @@ func (c *Client) entra() *entra.Client {
 	if c.Entra == nil {
 		return &entra.Client{}
 	}
-	ec := *c.Entra
-	return &ec
+	return c.Entra.Clone()
 }
 
 func (c *Client) getenv(name string) string { return orOSGetenv(c.Getenv)(name) }
