@@ -112,15 +112,6 @@ func scopeResource(s string) string {
 	return s[:strings.LastIndex(s, "/")]
 }
 
-// audience is the resource the token is for, in one spelling for both versions: used to label
-// cached tokens and to pick a managed-identity resource.
-func (t Target) audience() string {
-	if r, err := t.resource(); err == nil {
-		return r
-	}
-	return strings.Join(t.Scopes, " ")
-}
-
 // String is the target as a person would write it on a command line.
 func (t Target) String() string {
 	if t.Resource != "" {
