@@ -267,6 +267,12 @@ func (c *Client) now() time.Time {
 	return time.Now()
 }
 
+// CurrentTime is the client's clock: Now, or the real time.
+func (c *Client) CurrentTime() time.Time { return c.now() }
+
+// Wait sleeps for d on the client's clock, or until ctx ends.
+func (c *Client) Wait(ctx context.Context, d time.Duration) error { return c.sleep(ctx, d) }
+
 func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
 		return c.Sleep(ctx, d)

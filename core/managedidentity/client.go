@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aadcred/aadcred/core/entra"
 )
@@ -86,7 +85,7 @@ func (c *Client) fetch(ctx context.Context, ec *entra.Client, call entra.Call) (
 	if err != nil {
 		return nil, err
 	}
-	tok, err := entra.ParseTokenResponse(body, now(ec))
+	tok, err := entra.ParseTokenResponse(body, ec.CurrentTime())
 	if err != nil {
 		return nil, fmt.Errorf("reading the answer of the %s: %w", call.What, err)
 	}
@@ -104,24 +103,3 @@ func (c *Client) entra() *entra.Client {
 func (c *Client) getenv(name string) string { return orOSGetenv(c.Getenv)(name) }
 
 func endpointName(s Source) string { return string(s) + " managed identity endpoint" }
-
-func now(ec *entra.Client) time.Time {
-	if ec.Now != nil {
-		return ec.Now()
-	}
-	return time.Now()
-}
-
-func sleep(ctx context.Context, ec *entra.Client, d time.Duration) error {
-	if ec.Sleep != nil {
-		return ec.Sleep(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

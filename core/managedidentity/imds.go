@@ -64,10 +64,11 @@ func (c *Client) imdsToken(ctx context.Context, resource string, id ID) (*entra.
 			return nil, err
 		}
 		wait := imdsFirstDelay << attempt
-		if deadline, ok := ctx.Deadline(); ok && now(ec).Add(wait).After(deadline) {
+		// The deadline is on the wall clock, whatever clock ec was given.
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			return nil, err
 		}
-		if sleepErr := sleep(ctx, ec, wait); sleepErr != nil {
+		if sleepErr := ec.Wait(ctx, wait); sleepErr != nil {
 			return nil, fmt.Errorf("%w (retry abandoned: %w)", err, sleepErr)
 		}
 	}
