@@ -100,7 +100,7 @@ func (s *Session) readCommonFlags(c *cli.Context) error {
 // error on stderr rather than a help text on stdout, which may be a tool's protocol stream.
 func (s *Session) addCommonFlags(cmd *cli.Command) {
 	if !cmd.SkipFlagParsing {
-		cmd.Flags = append(cmd.Flags, s.commonFlags()...)
+		cmd.Flags = quickNames(append(cmd.Flags, s.commonFlags()...))
 		cmd.Before = s.readCommonFlags
 	}
 	cmd.OnUsageError = onUsageError
