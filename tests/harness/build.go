@@ -3,10 +3,12 @@ package harness
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Binaries are the aadcred commands the tests run.
@@ -42,6 +44,36 @@ func Build(dir string, extra ...string) error {
 		return fmt.Errorf("go build %s: %v\n%s", strings.Join(pkgs, " "), err, out.String())
 	}
 	return nil
+}
+
+// watchSources stats every Go source file of the module from this process. go test caches a
+// package's result by the files its tests touched; the binaries are built by a child process,
+// which go test cannot see, so without this a change to the product would replay the end-to-end
+// results of the old one. It must run inside a test (go test records nothing during TestMain
+// before m.Run), so NewWorld calls it.
+var watchSources = sync.OnceValue(func() error {
+	root, err := ModuleRoot()
+	if err != nil {
+		return err
+	}
+	return statSources(root)
+})
+
+func statSources(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() && path != root && (strings.HasPrefix(name, ".") || name == "testdata") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && (strings.HasSuffix(name, ".go") || name == "go.mod" || name == "go.sum") {
+			_, err := os.Stat(path)
+			return err
+		}
+		return nil
+	})
 }
 
 // ModuleRoot is the directory of aadcred's go.mod.

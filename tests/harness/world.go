@@ -46,6 +46,9 @@ func SigningKey(t testing.TB) *rsa.PrivateKey {
 // NewWorld starts a fake Entra ID and prepares a home for the binaries in bin.
 func NewWorld(t testing.TB, bin string, opts fakeentra.Options) *World {
 	t.Helper()
+	if err := watchSources(); err != nil {
+		t.Fatalf("recording the sources the binaries were built from: %v", err)
+	}
 	if opts.SigningKey == nil {
 		opts.SigningKey = SigningKey(t)
 	}
