@@ -223,7 +223,7 @@ func TestRevokedSignIn(t *testing.T) {
 // it needs no person, so an account's refresh token expiring must not stop it.
 func TestPasswordSignsInAgain(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := fakeentra.NewClock(time.Time{})
 	w := newWorld(t, fakeentra.Options{}, clock)
 	req := w.passwordRequest(core.Resource(armResource), entra.V2)
 	req.Interaction = core.Interaction{Allowed: false}
@@ -243,7 +243,7 @@ func TestRefreshMargin(t *testing.T) {
 	for _, kind := range []string{"app", "user"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			clock := newFakeClock()
+			clock := fakeentra.NewClock(time.Time{})
 			w := newWorld(t, fakeentra.Options{}, clock)
 			req := w.secretApp(armResource)
 			if kind == "user" {
@@ -278,7 +278,7 @@ func TestRefreshMargin(t *testing.T) {
 // service is unavailable, and says so in the debug log; once it has expired, the error shows.
 func TestStaleTokenServedWhileServiceDown(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := fakeentra.NewClock(time.Time{})
 	w := newWorld(t, fakeentra.Options{}, clock)
 	w.signInAlice(w.client())
 	req := w.silent("", armResource)

@@ -34,13 +34,13 @@ type world struct {
 	// vars is the whole environment the clients see. Tests set it up before they acquire.
 	vars  map[string]string
 	dir   string
-	clock *fakeClock
+	clock *fakeentra.Clock
 	logs  *logRecorder
 }
 
 // newWorld starts a fake Entra ID with opts (device codes polled every second, the package's
 // signing key). When clock is non-nil, both the fake and the clients run on it.
-func newWorld(t *testing.T, opts fakeentra.Options, clock *fakeClock) *world {
+func newWorld(t *testing.T, opts fakeentra.Options, clock *fakeentra.Clock) *world {
 	t.Helper()
 	key, err := signingKey()
 	if err != nil {
@@ -204,26 +204,6 @@ func wantError(t *testing.T, err error, parts ...string) {
 			t.Errorf("error %q does not mention %q", err, p)
 		}
 	}
-}
-
-// fakeClock is a settable clock shared by a fake server and the clients under test.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now().Truncate(time.Second)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // logRecorder is a slog.Handler that keeps every record as one line of text.

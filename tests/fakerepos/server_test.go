@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,28 +14,10 @@ import (
 	"github.com/aadcred/aadcred/tests/fakerepos"
 )
 
-// clock is a test clock the fake reads for token expiry.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 type fixture struct {
 	entra *fakeentra.Server
 	repos *fakerepos.Server
-	clock *clock
+	clock *fakeentra.Clock
 	http  *http.Client
 }
 
@@ -49,7 +30,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Skip("git is not installed")
 	}
 	entra := fakeentra.NewTest(t, fakeentra.Options{})
-	c := &clock{now: time.Now()}
+	c := fakeentra.NewClock(time.Now())
 	f := &fixture{entra: entra, repos: fakerepos.NewTest(t, entra, fakerepos.Options{Now: c.Now}), clock: c, http: entra.HTTPClient()}
 	f.repos.AddOrg("contoso", fakeentra.DefaultTenant)
 	return f
