@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	aadcli "github.com/aadcred/aadcred/cmd/internal/cli"
+	"github.com/aadcred/aadcred/tests/harness"
 )
 
 // run runs git-credential-aad in-process with only the environment given (plus a private cache
@@ -259,12 +259,7 @@ func TestCredentialInteractiveIsReadOnlyWhenSomeoneMustBeAsked(t *testing.T) {
 // TestGitCredentialInteractive reads the setting through the real git, from a configuration file
 // and from `git -c`, which reaches a helper in GIT_CONFIG_PARAMETERS.
 func TestGitCredentialInteractive(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("git is needed in CI: %v", err)
-		}
-		t.Skipf("no git here: %v", err)
-	}
+	harness.RequireTool(t, "git")
 	dir := t.TempDir()
 	t.Chdir(dir)
 	global := filepath.Join(dir, "gitconfig")

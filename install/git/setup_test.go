@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aadcred/aadcred/install/git"
+	"github.com/aadcred/aadcred/tests/harness"
 )
 
 // home is a private git configuration: a global file, a system file, and a repository.
@@ -22,12 +23,7 @@ type home struct {
 
 func newHome(t *testing.T) *home {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("git is not installed, and CI must run these tests with the real git")
-		}
-		t.Skip("git is not installed")
-	}
+	harness.RequireTool(t, "git")
 	dir := t.TempDir()
 	h := &home{t: t, dir: dir, global: filepath.Join(dir, "gitconfig"), system: filepath.Join(dir, "system-gitconfig"), repo: filepath.Join(dir, "repo")}
 	h.env = []string{

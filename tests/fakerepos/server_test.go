@@ -12,6 +12,7 @@ import (
 
 	"github.com/aadcred/aadcred/tests/fakeentra"
 	"github.com/aadcred/aadcred/tests/fakerepos"
+	"github.com/aadcred/aadcred/tests/harness"
 )
 
 type fixture struct {
@@ -23,12 +24,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("git is not installed, and CI must run these tests with the real git")
-		}
-		t.Skip("git is not installed")
-	}
+	harness.RequireTool(t, "git")
 	entra := fakeentra.NewTest(t, fakeentra.Options{})
 	c := fakeentra.NewClock(time.Now())
 	f := &fixture{entra: entra, repos: fakerepos.NewTest(t, entra, fakerepos.Options{Now: c.Now}), clock: c, http: entra.HTTPClient()}
