@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,7 +33,7 @@ type accountEntry struct {
 // name is the account's file-safe name: one per user, tenant, client and authority, so that
 // accounts and tenants live side by side and never share a refresh token.
 func (a *accountEntry) name() string {
-	identity := firstNonEmpty(a.ObjectID, a.HomeAccountID, strings.ToLower(a.UPN))
+	identity := cmp.Or(a.ObjectID, a.HomeAccountID, strings.ToLower(a.UPN))
 	return cacheKey{Authority: a.Authority, Tenant: strings.ToLower(a.TenantID), ClientID: strings.ToLower(a.ClientID),
 		Kind: "account", Identity: identity}.name("a")
 }
@@ -212,7 +213,7 @@ func (c *Client) keepAccount(ctx context.Context, r *settled, tok *Token, guest 
 	}
 	if old := c.readAccount(ctx, acct.name()); old != nil {
 		acct.SignedIn = old.SignedIn // a refresh is not a new sign-in
-		acct.RequestedTenant = firstNonEmpty(old.RequestedTenant, acct.RequestedTenant)
+		acct.RequestedTenant = cmp.Or(old.RequestedTenant, acct.RequestedTenant)
 	}
 	name := acct.name()
 	if err := c.Store.Write(ctx, keystore.Secrets, name, []byte(tok.RefreshToken)); err != nil {
@@ -240,7 +241,7 @@ func (c *Client) remember(ctx context.Context, r *settled, tok *Token) error {
 // findAccount picks the signed-in account for r: same authority and client, a matching tenant,
 // the requested account if one is named; the most recently signed-in one when several match.
 func (c *Client) findAccount(ctx context.Context, r *settled) *accountEntry {
-	want := strings.ToLower(firstNonEmpty(r.Account, r.Credential.Username))
+	want := strings.ToLower(cmp.Or(r.Account, r.Credential.Username))
 	var best *accountEntry
 	for _, a := range c.accounts(ctx) {
 		if a.Authority != r.authority.String() || !strings.EqualFold(a.ClientID, r.ClientID) ||

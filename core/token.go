@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/aadcred/aadcred/core/entra"
@@ -54,24 +55,15 @@ func newToken(tr *entra.TokenResponse) *Token {
 // access token is not a JWT.
 func labelFromClaims(t *Token) {
 	if c, err := entra.DecodeClaims(t.AccessToken); err == nil {
-		t.TenantID = firstNonEmpty(c.TenantID, t.TenantID)
+		t.TenantID = cmp.Or(c.TenantID, t.TenantID)
 		t.ObjectID, t.UPN = c.ObjectID, c.UPN
 		if c.Audience != "" {
 			t.Audience = c.Audience
 		}
 	}
 	if c, err := entra.DecodeClaims(t.IDToken); err == nil {
-		t.TenantID = firstNonEmpty(t.TenantID, c.TenantID)
-		t.ObjectID = firstNonEmpty(t.ObjectID, c.ObjectID)
-		t.UPN = firstNonEmpty(t.UPN, c.UPN)
+		t.TenantID = cmp.Or(t.TenantID, c.TenantID)
+		t.ObjectID = cmp.Or(t.ObjectID, c.ObjectID)
+		t.UPN = cmp.Or(t.UPN, c.UPN)
 	}
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package entra
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -67,8 +68,8 @@ func DecodeClaims(token string) (*Claims, error) {
 	}
 	c := &Claims{
 		Issuer: raw.Iss, TenantID: raw.Tid, ObjectID: raw.Oid, Subject: raw.Sub, Name: raw.Name,
-		UPN:    firstNonEmpty(raw.UPN, raw.PreferredUsername, raw.UniqueName, raw.Email),
-		AppID:  firstNonEmpty(raw.AppID, raw.Azp),
+		UPN:    cmp.Or(raw.UPN, raw.PreferredUsername, raw.UniqueName, raw.Email),
+		AppID:  cmp.Or(raw.AppID, raw.Azp),
 		Scopes: raw.Scp, Roles: raw.Roles, IDType: raw.IDType, Version: raw.Ver,
 	}
 	c.Audience = audience(raw.Aud)
@@ -118,13 +119,4 @@ func DecodeClientInfo(s string) (*ClientInfo, error) {
 		return nil, errors.New("client_info is not a JSON object")
 	}
 	return &ci, nil
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package entra
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,7 +41,7 @@ func ParseDeviceCode(body []byte, now time.Time) (*DeviceCode, error) {
 	}
 	dc := &DeviceCode{
 		UserCode:        raw.UserCode,
-		VerificationURI: firstNonEmpty(raw.VerificationURI, raw.VerificationURL),
+		VerificationURI: cmp.Or(raw.VerificationURI, raw.VerificationURL),
 		Message:         raw.Message,
 		deviceCode:      raw.DeviceCode,
 	}

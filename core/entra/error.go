@@ -1,6 +1,7 @@
 package entra
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"mime"
@@ -125,16 +126,16 @@ func ParseError(status int, header http.Header, body []byte) *Error {
 		return e
 	}
 	if len(raw.Errors) > 0 && len(raw.Error) == 0 {
-		e.Code, raw.Message = raw.Errors[0].Code, firstNonEmpty(raw.Errors[0].Message, raw.Message)
+		e.Code, raw.Message = raw.Errors[0].Code, cmp.Or(raw.Errors[0].Message, raw.Message)
 	}
 	var nested struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(raw.Error, &e.Code) != nil && json.Unmarshal(raw.Error, &nested) == nil {
-		e.Code, raw.Message = nested.Code, firstNonEmpty(nested.Message, raw.Message)
+		e.Code, raw.Message = nested.Code, cmp.Or(nested.Message, raw.Message)
 	}
-	e.Description = firstLine(firstNonEmpty(raw.ErrorDescription, raw.Message, raw.MessageCap))
+	e.Description = firstLine(cmp.Or(raw.ErrorDescription, raw.Message, raw.MessageCap))
 	e.Codes = raw.ErrorCodes
 	if len(e.Codes) == 0 {
 		if n := leadingAADSTS(e.Description); n != 0 {
@@ -142,8 +143,8 @@ func ParseError(status int, header http.Header, body []byte) *Error {
 		}
 	}
 	e.SubError, e.Claims = raw.SubError, raw.Claims
-	e.TraceID = firstNonEmpty(raw.TraceID, e.TraceID)
-	e.CorrelationID = firstNonEmpty(raw.CorrelationID, e.CorrelationID)
+	e.TraceID = cmp.Or(raw.TraceID, e.TraceID)
+	e.CorrelationID = cmp.Or(raw.CorrelationID, e.CorrelationID)
 	e.Timestamp = raw.Timestamp
 	if e.Code == "" && e.Description == "" {
 		e.Description = describeNonJSON(status, header)
@@ -154,7 +155,7 @@ func ParseError(status int, header http.Header, body []byte) *Error {
 // correlationID is the ID a service's support asks for: Entra ID echoes client-request-id, other
 // Azure services send x-ms-correlation-request-id.
 func correlationID(header http.Header) string {
-	return firstNonEmpty(header.Get("Client-Request-Id"), header.Get("X-Ms-Correlation-Request-Id"))
+	return cmp.Or(header.Get("Client-Request-Id"), header.Get("X-Ms-Correlation-Request-Id"))
 }
 
 func describeNonJSON(status int, header http.Header) string {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -114,7 +115,7 @@ func printTokens(s *Session, c *cli.Context) error {
 	fmt.Fprintln(w, "  ID\tTARGET\tKIND\tACCOUNT\tTENANT\tEXPIRES")
 	for _, t := range tokens {
 		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Target, t.Kind, orUnknown(t.UPN),
-			firstNonEmpty(t.TenantID, t.Tenant), timeUntil(t.ExpiresOn, now))
+			cmp.Or(t.TenantID, t.Tenant), timeUntil(t.ExpiresOn, now))
 	}
 	return w.Flush()
 }

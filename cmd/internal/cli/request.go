@@ -90,15 +90,15 @@ func (s *Session) Request(in Inputs) (core.Request, error) {
 		NoCache:       in.NoCache,
 		Timeout:       in.SilentTimeout,
 		Credential: core.Credential{
-			ClientSecret:           firstNonEmpty(in.ClientSecret, env("AZURE_CLIENT_SECRET")),
-			CertificatePath:        firstNonEmpty(in.Certificate, env("AZURE_CLIENT_CERTIFICATE_PATH")),
-			CertificatePassword:    firstNonEmpty(in.CertificatePassword, env("AZURE_CLIENT_CERTIFICATE_PASSWORD")),
+			ClientSecret:           cmp.Or(in.ClientSecret, env("AZURE_CLIENT_SECRET")),
+			CertificatePath:        cmp.Or(in.Certificate, env("AZURE_CLIENT_CERTIFICATE_PATH")),
+			CertificatePassword:    cmp.Or(in.CertificatePassword, env("AZURE_CLIENT_CERTIFICATE_PASSWORD")),
 			SendCertificateChain:   truthy(env("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN")),
-			FederatedTokenFile:     firstNonEmpty(in.FederatedTokenFile, env("AZURE_FEDERATED_TOKEN_FILE")),
+			FederatedTokenFile:     cmp.Or(in.FederatedTokenFile, env("AZURE_FEDERATED_TOKEN_FILE")),
 			GitHubOIDCRequestURL:   env("ACTIONS_ID_TOKEN_REQUEST_URL"),
 			GitHubOIDCRequestToken: env("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
-			Username:               firstNonEmpty(in.Username, env("AZURE_USERNAME")),
-			Password:               firstNonEmpty(in.Password, env("AZURE_PASSWORD")),
+			Username:               cmp.Or(in.Username, env("AZURE_USERNAME")),
+			Password:               cmp.Or(in.Password, env("AZURE_PASSWORD")),
 		},
 		Interaction: s.interaction(in),
 	}
@@ -137,9 +137,9 @@ func (s *Session) authority(in Inputs, settings config.Settings) (config.Value, 
 		return config.Value{}, fmt.Errorf("configuration: %w", err)
 	}
 	v := config.Resolve("authority_host",
-		firstNonEmpty(in.AuthorityHost, flagCloud),
+		cmp.Or(in.AuthorityHost, flagCloud),
 		s.Env.Getenv("AZURE_AUTHORITY_HOST"),
-		firstNonEmpty(settings.AuthorityHost, fileCloud),
+		cmp.Or(settings.AuthorityHost, fileCloud),
 		core.PublicAuthorityHost)
 	if _, err := entra.ParseAuthority(v.Value); err != nil {
 		return config.Value{}, fmt.Errorf("%s: %w", v.Source, err)

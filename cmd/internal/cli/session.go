@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"os"
@@ -69,7 +70,7 @@ func (s *Session) Store() (*keystore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := firstNonEmpty(s.Env.Getenv("AADCRED_CACHE_DIR"), cfg.Keystore.Dir)
+	dir := cmp.Or(s.Env.Getenv("AADCRED_CACHE_DIR"), cfg.Keystore.Dir)
 	if dir == "" {
 		base, err := os.UserCacheDir()
 		if err != nil {
@@ -79,7 +80,7 @@ func (s *Session) Store() (*keystore.Store, error) {
 	}
 	store, err := keystore.Open(keystore.Options{
 		Dir:                 dir,
-		Backend:             firstNonEmpty(s.Env.Getenv("AADCRED_KEYRING_BACKEND"), cfg.Keystore.Backend),
+		Backend:             cmp.Or(s.Env.Getenv("AADCRED_KEYRING_BACKEND"), cfg.Keystore.Backend),
 		Passphrase:          s.Env.Getenv("AADCRED_KEYRING_PASSPHRASE"),
 		EncryptAccessTokens: cfg.Keystore.EncryptAccessTokens,
 	})
@@ -106,13 +107,4 @@ func (s *Session) Client() (*core.Client, error) {
 		Store:     store,
 	}
 	return s.client, nil
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
