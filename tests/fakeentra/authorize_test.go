@@ -156,7 +156,7 @@ func TestAuthorizeSignInFormAndFormPost(t *testing.T) {
 
 func TestAuthorizeV1AndCodeExpiry(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := NewClock(time.Time{})
 	s := startServer(t, Options{Now: clock.Now})
 	s.SetBrowserUser(DefaultUser)
 	redirect := "http://localhost:50000"

@@ -195,7 +195,7 @@ func assertion(t *testing.T, key crypto.Signer, alg string, header map[string]an
 
 func TestCertificateAssertion(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := NewClock(time.Time{})
 	s := startServer(t, Options{Now: clock.Now})
 	clientID, certPEM, keyPEM := s.NewCertificateApp("")
 	certBlock, _ := pem.Decode(certPEM)

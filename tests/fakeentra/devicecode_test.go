@@ -23,7 +23,7 @@ func pollV2(t *testing.T, s *Server, deviceCode, grantType string) answer {
 
 func TestDeviceCodeV2Lifecycle(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := NewClock(time.Time{})
 	s := startServer(t, Options{Now: clock.Now})
 	var issued []DeviceCodeInfo
 	s.OnDeviceCode(func(info DeviceCodeInfo) { issued = append(issued, info) })
@@ -69,7 +69,7 @@ func TestDeviceCodeV2Lifecycle(t *testing.T) {
 
 func TestDeviceCodeV1(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := NewClock(time.Time{})
 	s := startServer(t, Options{Now: clock.Now})
 	start := func() answer {
 		a := post(t, s, "/"+DefaultTenant+"/oauth2/devicecode?api-version=1.0", url.Values{"client_id": {AKSClientID}, "resource": {AKSServerAppID}})
@@ -108,7 +108,7 @@ func TestDeviceCodeV1(t *testing.T) {
 
 func TestDeviceCodeSlowDownAndAutoApprove(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := NewClock(time.Time{})
 	s := startServer(t, Options{Now: clock.Now, StrictDevicePolling: true})
 	a := deviceCodeV2(t, s)
 	wantEntraError(t, pollV2(t, s, a.str("device_code"), grantDeviceCode), 400, "slow_down", 70016)

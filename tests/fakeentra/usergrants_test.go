@@ -89,7 +89,7 @@ func TestPasswordGrantV1AndErrors(t *testing.T) {
 
 func TestRefreshToken(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := NewClock(time.Time{})
 	s := startServer(t, Options{Now: clock.Now})
 	first := post(t, s, v2Token(DefaultTenant), ropc(AzureDevOpsResource+"/.default offline_access"))
 	rt := first.str("refresh_token")

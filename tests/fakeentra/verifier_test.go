@@ -9,7 +9,7 @@ import (
 
 func TestVerifier(t *testing.T) {
 	t.Parallel()
-	clock := newFakeClock()
+	clock := NewClock(time.Time{})
 	s := startServer(t, Options{Now: clock.Now})
 	clientID, secret := s.NewServicePrincipal("")
 	s.SetAccessTokenLifetime(10 * time.Minute)
