@@ -30,10 +30,10 @@ func TestClientSecretV2(t *testing.T) {
 	if _, ok := a.body["expires_in"].(float64); !ok {
 		t.Errorf("v2 expires_in is %T, want a JSON number", a.body["expires_in"])
 	}
-	if a.str("token_type") != "Bearer" || a.str("scope") != AzureDevOpsResource+"/.default" {
-		t.Errorf("token_type %q scope %q", a.str("token_type"), a.str("scope"))
+	if a.str("token_type") != "Bearer" {
+		t.Errorf("token_type %q", a.str("token_type"))
 	}
-	for _, absent := range []string{"refresh_token", "id_token", "foci"} {
+	for _, absent := range []string{"scope", "refresh_token", "id_token", "client_info", "foci"} {
 		if _, ok := a.body[absent]; ok {
 			t.Errorf("app-only answer has %s", absent)
 		}

@@ -53,7 +53,7 @@ func FuzzParseScope(f *testing.F) {
 		if tgt.resource == nil {
 			t.Fatalf("parseScope(%q) resolved no resource", scope)
 		}
-		tgt.grantedScope(false)
+		tgt.grantedScope()
 	})
 }
 

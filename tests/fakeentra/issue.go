@@ -65,11 +65,7 @@ func (s *Server) mintAccessToken(p principal, t target, version int) (accessToke
 		c["sub"] = pairwiseSubject(u.ObjectID, p.clientID)
 		c["scp"] = strings.Join(t.scopes, " ")
 		c["name"] = u.Name
-		amr := p.amr
-		if len(amr) == 0 {
-			amr = []string{"pwd"}
-		}
-		c["amr"] = amr
+		c["amr"] = p.amrOrPassword()
 		if version == 2 {
 			c["preferred_username"] = u.UPN
 		} else {
@@ -96,31 +92,6 @@ func (s *Server) mintAccessToken(p principal, t target, version int) (accessToke
 	return accessToken{raw: raw, notBefore: issuedAt, expires: exp, lifetime: lifetime}, nil
 }
 
-// mintIDToken signs a v2 ID token for the user, addressed to the client.
-func (s *Server) mintIDToken(p principal, nonce string) (string, error) {
-	now := s.now().Truncate(time.Second)
-	u := p.user
-	c := map[string]any{
-		"aud":                p.clientID,
-		"iss":                s.URL() + "/" + p.tenantID + "/v2.0",
-		"iat":                now.Add(-5 * time.Minute).Unix(),
-		"nbf":                now.Add(-5 * time.Minute).Unix(),
-		"exp":                now.Add(time.Hour).Unix(),
-		"tid":                p.tenantID,
-		"oid":                u.ObjectID,
-		"sub":                pairwiseSubject(u.ObjectID, p.clientID),
-		"preferred_username": u.UPN,
-		"name":               u.Name,
-		"ver":                "2.0",
-		"uti":                randomToken(16),
-		"rh":                 "0." + randomToken(24),
-	}
-	if nonce != "" {
-		c["nonce"] = nonce
-	}
-	return s.signer.sign(c)
-}
-
 // v1Issuer is the issuer of v1 tokens; it is always Entra's STS host, never the login host.
 func v1Issuer(tenantID string) string { return "https://sts.windows.net/" + tenantID + "/" }
 
@@ -139,9 +110,10 @@ func clientInfo(objectID, tenantID string) string {
 // v2TokenResponse is a v2 token answer: numbers are JSON numbers.
 type v2TokenResponse struct {
 	TokenType    string `json:"token_type"`
-	Scope        string `json:"scope"`
+	Scope        string `json:"scope,omitempty"` // absent from client-credentials answers
 	ExpiresIn    int64  `json:"expires_in"`
 	ExtExpiresIn int64  `json:"ext_expires_in"`
+	RefreshIn    int64  `json:"refresh_in,omitempty"`
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
@@ -186,7 +158,7 @@ func (s *Server) issueDelegated(req *tokenRequest, app *App, auth string, user *
 		rt = s.storeRefreshToken(app, user, tenantID, req.version)
 	}
 	if req.version == 1 || t.openid {
-		if idt, err = s.mintIDToken(p, opts.nonce); err != nil {
+		if idt, err = s.mintIDToken(p, t, req.version, opts.nonce); err != nil {
 			return nil, err
 		}
 	}
@@ -202,8 +174,8 @@ func (s *Server) issueDelegated(req *tokenRequest, app *App, auth string, user *
 		info = clientInfo(user.ObjectID, tenantID)
 	}
 	return v2TokenResponse{
-		TokenType: "Bearer", Scope: t.grantedScope(false),
-		ExpiresIn: seconds(at.lifetime), ExtExpiresIn: seconds(at.lifetime),
+		TokenType: "Bearer", Scope: t.grantedScope(),
+		ExpiresIn: seconds(at.lifetime), ExtExpiresIn: seconds(at.lifetime), RefreshIn: refreshIn(at.lifetime),
 		AccessToken: at.raw, RefreshToken: rt, IDToken: idt, ClientInfo: info, FOCI: foci,
 	}, nil
 }
@@ -227,9 +199,11 @@ func (s *Server) issueAppOnly(req *tokenRequest, app *App, auth, tenantID string
 	if req.version == 1 {
 		return v1Answer(at, t, "", "", "", ""), nil
 	}
+	// No scope, no client_info even when asked for: Azure SDK recordings of live client-credentials
+	// answers hold token_type, expires_in, ext_expires_in and access_token only.
 	return v2TokenResponse{
-		TokenType: "Bearer", Scope: t.grantedScope(true),
-		ExpiresIn: seconds(at.lifetime), ExtExpiresIn: seconds(at.lifetime), AccessToken: at.raw,
+		TokenType: "Bearer", ExpiresIn: seconds(at.lifetime), ExtExpiresIn: seconds(at.lifetime),
+		RefreshIn: refreshIn(at.lifetime), AccessToken: at.raw,
 	}, nil
 }
 
@@ -240,6 +214,19 @@ func v1Answer(at accessToken, t target, scope, rt, idt, foci string) v1TokenResp
 		ExpiresOn: strconv.FormatInt(at.expires.Unix(), 10), NotBefore: strconv.FormatInt(at.notBefore.Unix(), 10),
 		Resource: t.audience, AccessToken: at.raw, RefreshToken: rt, IDToken: idt, FOCI: foci,
 	}
+}
+
+// longLivedToken is the lifetime beyond which an answer suggests refreshing at half-time.
+const longLivedToken = 2 * time.Hour
+
+// refreshIn is the refresh_in of a v2 answer: half the lifetime of a long-lived token (CAE
+// tokens live 20-28 h), nothing for the usual hour. MSAL computes the same point itself when
+// the field is absent and the token lives longer than two hours.
+func refreshIn(lifetime time.Duration) int64 {
+	if lifetime <= longLivedToken {
+		return 0
+	}
+	return seconds(lifetime / 2)
 }
 
 // seconds is d in whole seconds, never negative.

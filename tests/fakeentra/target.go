@@ -11,6 +11,9 @@ type target struct {
 	resource *Resource
 	// audience names the resource as the request did; it is the aud of v1 tokens.
 	audience string
+	// bare is set when the request named Microsoft Graph's permissions without a resource, as in
+	// "User.Read openid"; the answer names them the same way.
+	bare bool
 	// scopes are the delegated permission names granted on the resource.
 	scopes []string
 	// isDefault is set for "<resource>/.default".
@@ -46,9 +49,9 @@ func (s *Server) parseScope(scope, tenant string) (target, error) {
 			t.offline = true
 			continue
 		}
-		identifier, name := GraphAppID, f
+		identifier, name, bare := GraphAppID, f, true
 		if i := strings.LastIndex(f, "/"); i >= 0 {
-			identifier, name = f[:i], f[i+1:]
+			identifier, name, bare = f[:i], f[i+1:], false
 		}
 		if identifier == "" || name == "" {
 			return target{}, errInvalidScope(f)
@@ -61,7 +64,7 @@ func (s *Server) parseScope(scope, tenant string) (target, error) {
 			return target{}, errSeveralResources(scope)
 		}
 		if t.resource == nil {
-			t.resource, t.audience = r, identifier
+			t.resource, t.audience, t.bare = r, identifier, bare
 		}
 		if name == ".default" {
 			t.isDefault = true
@@ -71,7 +74,7 @@ func (s *Server) parseScope(scope, tenant string) (target, error) {
 	}
 	if t.resource == nil {
 		graph, _ := s.dir.resource(GraphAppID)
-		t.resource, t.audience = graph, GraphAppID
+		t.resource, t.audience, t.bare = graph, GraphAppID, true
 		for _, f := range fields {
 			if l := strings.ToLower(f); l != "offline_access" {
 				t.scopes = append(t.scopes, l)
@@ -95,6 +98,17 @@ func (s *Server) parseScope(scope, tenant string) (target, error) {
 			t.scopes = append(t.scopes, t.resource.Scopes[i])
 		}
 	}
+	if t.resource.AppID == GraphAppID {
+		// openid, profile and email are Graph's own permissions: asked for, they are granted.
+		for _, oidc := range []struct {
+			on   bool
+			name string
+		}{{t.openid, "openid"}, {t.profile, "profile"}, {t.email, "email"}} {
+			if oidc.on && !slices.Contains(t.scopes, oidc.name) {
+				t.scopes = append(t.scopes, oidc.name)
+			}
+		}
+	}
 	return t, nil
 }
 
@@ -111,29 +125,29 @@ func (s *Server) parseResource(resource, tenant string) (target, error) {
 	return target{resource: r, audience: resource, scopes: slices.Clone(r.Scopes), isDefault: true, openid: true, offline: true}, nil
 }
 
-// grantedScope is the v2 answer's "scope": the granted permissions, each prefixed with the
-// resource as it was named (bare for Microsoft Graph), then the OpenID scopes granted.
-func (t target) grantedScope(appOnly bool) string {
+// grantedScope is the "scope" of a v2 answer to a user grant: the permissions granted on the
+// resource, then the "<resource>/.default" that asked for them, each named with the resource as
+// the request named it. OpenID Connect scopes are Microsoft Graph's permissions, so they appear
+// only in Graph's answers, and bare there; offline_access is answered by the refresh token, not
+// listed. (entra-docs v2-oauth-ropc.md and v2-oauth2-device-code.md answer "User.Read profile
+// openid email"; an ARM answer reads "https://management.azure.com/user_impersonation
+// https://management.azure.com/.default". MSAL refuses an answer that lacks a scope it asked
+// for, the /.default one included.)
+func (t target) grantedScope() string {
 	prefix := t.audience + "/"
-	if t.audience == GraphAppID {
+	if t.bare {
 		prefix = ""
 	}
-	if appOnly {
-		return prefix + ".default"
-	}
-	var out []string
+	out := make([]string, 0, len(t.scopes)+1)
 	for _, n := range t.scopes {
-		if !slices.Contains(oidcScopes, n) {
+		if slices.Contains(oidcScopes, strings.ToLower(n)) {
+			out = append(out, n)
+		} else {
 			out = append(out, prefix+n)
 		}
 	}
-	for _, extra := range []struct {
-		on   bool
-		name string
-	}{{t.openid, "openid"}, {t.profile, "profile"}, {t.email, "email"}, {t.offline, "offline_access"}} {
-		if extra.on {
-			out = append(out, extra.name)
-		}
+	if t.isDefault {
+		out = append(out, prefix+".default")
 	}
 	return strings.Join(out, " ")
 }

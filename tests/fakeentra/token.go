@@ -120,13 +120,10 @@ func (s *Server) grantClientCredentials(req *tokenRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.version == 2 {
-		if t.openid || t.offline || t.profile || t.email {
-			return nil, errInvalidScope(req.form.Get("scope"))
-		}
-		if !t.isDefault {
-			return nil, errClientCredentialsScope(req.form.Get("scope"))
-		}
+	// MSAL adds "openid offline_access profile" to every request, this one included; Entra
+	// accepts them and answers with an access token alone.
+	if req.version == 2 && !t.isDefault {
+		return nil, errClientCredentialsScope(req.form.Get("scope"))
 	}
 	return s.issueAppOnly(req, app, auth, req.tenant.id, t)
 }

@@ -23,7 +23,7 @@ func TestPasswordGrantV2(t *testing.T) {
 	if a.str("refresh_token") == "" || a.str("id_token") == "" || a.str("foci") != "1" {
 		t.Errorf("answer lacks refresh_token, id_token or foci: %s", a.raw)
 	}
-	if got, want := a.str("scope"), AzureDevOpsResource+"/user_impersonation openid profile offline_access"; got != want {
+	if got, want := a.str("scope"), AzureDevOpsResource+"/user_impersonation "+AzureDevOpsResource+"/.default"; got != want {
 		t.Errorf("scope = %q, want %q", got, want)
 	}
 	info, err := base64.RawURLEncoding.DecodeString(a.str("client_info"))
