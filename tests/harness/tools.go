@@ -15,9 +15,16 @@ func RequireTool(t testing.TB, name string) string {
 	if err == nil {
 		return path
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not installed, and CI must run the end-to-end tests with the real %s", name, name)
-	}
-	t.Skipf("%s is not installed; the end-to-end test with the real %s is skipped (it is required in CI)", name, name)
+	missing(t, name+" is not installed", "CI must run the end-to-end tests with the real "+name)
 	return ""
+}
+
+// missing ends a test whose real client is absent: a failure in CI (CI=true), where the test
+// must prove what it claims, a skip on a developer's machine.
+func missing(t testing.TB, what, inCI string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s, and %s", what, inCI)
+	}
+	t.Skipf("%s; the test is skipped here (it is required in CI)", what)
 }
