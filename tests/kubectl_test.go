@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -51,6 +52,7 @@ func newAKSWorld(t *testing.T) *aksWorld {
 
 // execUser is the exec stanza of a kubeconfig user.
 type execUser struct {
+	command         string // kubectl-aad when empty
 	apiVersion      string
 	args            []string
 	interactiveMode clientcmdapi.ExecInteractiveMode
@@ -63,7 +65,7 @@ func (w *aksWorld) writeKubeconfig(t *testing.T, user execUser) string {
 	cfg := clientcmdapi.NewConfig()
 	cfg.Clusters["fake-aks"] = &clientcmdapi.Cluster{Server: w.AKS.URL(), CertificateAuthority: w.Entra.CAFile()}
 	cfg.AuthInfos["aks-user"] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{
-		Command:         "kubectl-aad",
+		Command:         cmp.Or(user.command, "kubectl-aad"),
 		Args:            user.args,
 		APIVersion:      user.apiVersion,
 		InteractiveMode: user.interactiveMode,
