@@ -220,8 +220,8 @@ func v1Answer(at accessToken, t target, scope, rt, idt, foci string) v1TokenResp
 const longLivedToken = 2 * time.Hour
 
 // refreshIn is the refresh_in of a v2 answer: half the lifetime of a long-lived token (CAE
-// tokens live 20-28 h), nothing for the usual hour. MSAL computes the same point itself when
-// the field is absent and the token lives longer than two hours.
+// tokens live 20-28 h), nothing for the usual hour. MSAL Go's managed-identity client assumes
+// the same point when the field is absent and the token lives longer than two hours.
 func refreshIn(lifetime time.Duration) int64 {
 	if lifetime <= longLivedToken {
 		return 0
