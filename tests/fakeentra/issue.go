@@ -171,7 +171,7 @@ func (s *Server) issueDelegated(req *tokenRequest, app *App, auth string, user *
 	}
 	info := ""
 	if req.form.Get("client_info") == "1" {
-		info = clientInfo(user.ObjectID, tenantID)
+		info = clientInfo(user.ObjectID, user.Tenant) // the home account, in a guest tenant too
 	}
 	return v2TokenResponse{
 		TokenType: "Bearer", Scope: t.grantedScope(),

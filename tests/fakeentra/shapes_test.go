@@ -1,6 +1,8 @@
 package fakeentra
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"maps"
 	"net/url"
 	"slices"
@@ -189,5 +191,31 @@ func TestTokenTypeIsBearerOnEveryGrant(t *testing.T) {
 		if a.status != 200 || a.str("token_type") != "Bearer" {
 			t.Errorf("%s: %d, token_type %q", name, a.status, a.str("token_type"))
 		}
+	}
+}
+
+func TestClientInfoNamesTheHomeAccountInAGuestTenant(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, Options{})
+	const partner, bob = "22222222-0000-4000-8000-000000000002", "bob@contoso.onmicrosoft.com"
+	if err := s.AddTenant(partner); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddUser(User{UPN: bob, Password: "pw", ObjectID: "b0b00000-0000-4000-8000-000000000001", GuestOf: []string{partner}}); err != nil {
+		t.Fatal(err)
+	}
+	home := ropc(AzureDevOpsResource + "/.default offline_access")
+	home.Set("username", bob)
+	home.Set("password", "pw")
+	rt := post(t, s, v2Token(DefaultTenant), home).str("refresh_token")
+	a := post(t, s, v2Token(partner), url.Values{"grant_type": {"refresh_token"}, "client_id": {AzureCLIClientID},
+		"refresh_token": {rt}, "scope": {AzureDevOpsResource + "/.default"}, "client_info": {"1"}})
+	if c := verify(t, s, a.str("access_token"), AzureDevOpsResource); c.TenantID != partner {
+		t.Errorf("the guest's token is for tenant %s, want %s", c.TenantID, partner)
+	}
+	info, err := base64.RawURLEncoding.DecodeString(a.str("client_info"))
+	var ci map[string]string
+	if err != nil || json.Unmarshal(info, &ci) != nil || ci["uid"] != "b0b00000-0000-4000-8000-000000000001" || ci["utid"] != DefaultTenant {
+		t.Errorf("client_info = %s, want the home account (uid of bob, utid of his home tenant)", info)
 	}
 }
