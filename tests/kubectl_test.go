@@ -114,6 +114,34 @@ func (w *aksWorld) requireCallers(t *testing.T, caller string) {
 	}
 }
 
+// certificateApp registers an application that signs in with a certificate, and writes the
+// certificate and its key to one PEM file, as kubelogin's --client-certificate takes them.
+func (w *aksWorld) certificateApp(t *testing.T) (clientID, certFile string) {
+	t.Helper()
+	clientID, certPEM, keyPEM := w.Entra.NewCertificateApp(fakeentra.DefaultTenant)
+	certFile = filepath.Join(w.Home, "sp.pem")
+	if err := os.WriteFile(certFile, append(certPEM, keyPEM...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return clientID, certFile
+}
+
+// workloadIdentity registers an application that trusts a service account of the fake cluster,
+// and sets what the AKS workload identity webhook injects into that account's pods.
+func (w *aksWorld) workloadIdentity(t *testing.T) (clientID string) {
+	t.Helper()
+	const subject = "system:serviceaccount:default:web"
+	clientID = w.Entra.NewFederatedApp(fakeentra.DefaultTenant, w.Entra.KubernetesIssuer(), subject)
+	tokenFile := filepath.Join(w.Home, "azure-identity-token")
+	if err := os.WriteFile(tokenFile, []byte(w.Entra.IssueServiceAccountToken(subject, fakeentra.FederationAudience)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.Set("AZURE_CLIENT_ID", clientID)
+	w.Set("AZURE_TENANT_ID", fakeentra.DefaultTenant)
+	w.Set("AZURE_FEDERATED_TOKEN_FILE", tokenFile)
+	return clientID
+}
+
 // getTokenArgs is a kubeconfig's get-token command line for login, with the fake's tenant.
 func getTokenArgs(login string, more ...string) []string {
 	return append([]string{"get-token", "--login", login, "--server-id", fakeentra.AKSServerAppID,
@@ -137,11 +165,7 @@ func TestKubectlWithServicePrincipal(t *testing.T) {
 func TestKubectlWithServicePrincipalCertificate(t *testing.T) {
 	harness.RequireKubectl(t, kubectlMinorAny)
 	w := newAKSWorld(t)
-	id, certPEM, keyPEM := w.Entra.NewCertificateApp(fakeentra.DefaultTenant)
-	certFile := filepath.Join(w.Home, "sp.pem")
-	if err := os.WriteFile(certFile, append(certPEM, keyPEM...), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	id, certFile := w.certificateApp(t)
 	w.writeKubeconfig(t, execUser{apiVersion: execV1beta1, args: getTokenArgs("spn", "--client-id", id, "--client-certificate", certFile)})
 	w.getPods(t)
 	w.requireCallers(t, id)
@@ -150,16 +174,7 @@ func TestKubectlWithServicePrincipalCertificate(t *testing.T) {
 func TestKubectlWithWorkloadIdentity(t *testing.T) {
 	harness.RequireKubectl(t, kubectlMinorAny)
 	w := newAKSWorld(t)
-	const subject = "system:serviceaccount:default:web"
-	id := w.Entra.NewFederatedApp(fakeentra.DefaultTenant, w.Entra.KubernetesIssuer(), subject)
-	tokenFile := filepath.Join(w.Home, "azure-identity-token")
-	if err := os.WriteFile(tokenFile, []byte(w.Entra.IssueServiceAccountToken(subject, fakeentra.FederationAudience)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	// What the AKS workload identity webhook injects into a pod.
-	w.Set("AZURE_CLIENT_ID", id)
-	w.Set("AZURE_TENANT_ID", fakeentra.DefaultTenant)
-	w.Set("AZURE_FEDERATED_TOKEN_FILE", tokenFile)
+	id := w.workloadIdentity(t)
 	w.writeKubeconfig(t, execUser{apiVersion: execV1beta1, args: []string{"get-token", "--login", "workloadidentity", "--server-id", fakeentra.AKSServerAppID}})
 	w.getPods(t)
 	w.requireCallers(t, id)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -43,11 +42,7 @@ var kubeloginModes = []kubeloginMode{
 		return []string{"--client-id", id, "--tenant-id", fakeentra.DefaultTenant}, id
 	}},
 	{login: "spn", name: "spn-certificate", prepare: func(t *testing.T, w *aksWorld) ([]string, string) {
-		id, certPEM, keyPEM := w.Entra.NewCertificateApp(fakeentra.DefaultTenant)
-		certFile := filepath.Join(w.Home, "sp.pem")
-		if err := os.WriteFile(certFile, append(certPEM, keyPEM...), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		id, certFile := w.certificateApp(t)
 		return []string{"--client-id", id, "--tenant-id", fakeentra.DefaultTenant, "--client-certificate", certFile}, id
 	}},
 	{login: "ropc", name: "ropc", prepare: func(t *testing.T, w *aksWorld) ([]string, string) {
@@ -60,17 +55,7 @@ var kubeloginModes = []kubeloginMode{
 		return []string{"--client-id", fakeentra.AKSClientID, "--tenant-id", fakeentra.DefaultTenant}, fakeentra.DefaultUser
 	}},
 	{login: "workloadidentity", name: "workloadidentity", prepare: func(t *testing.T, w *aksWorld) ([]string, string) {
-		const subject = "system:serviceaccount:default:web"
-		id := w.Entra.NewFederatedApp(fakeentra.DefaultTenant, w.Entra.KubernetesIssuer(), subject)
-		tokenFile := filepath.Join(w.Home, "azure-identity-token")
-		if err := os.WriteFile(tokenFile, []byte(w.Entra.IssueServiceAccountToken(subject, fakeentra.FederationAudience)), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		// What the AKS workload identity webhook injects (AZURE_AUTHORITY_HOST is the world's).
-		w.Set("AZURE_CLIENT_ID", id)
-		w.Set("AZURE_TENANT_ID", fakeentra.DefaultTenant)
-		w.Set("AZURE_FEDERATED_TOKEN_FILE", tokenFile)
-		return nil, id
+		return nil, w.workloadIdentity(t) // AZURE_AUTHORITY_HOST is the world's
 	}},
 	{login: "msi", name: "msi", prepare: func(t *testing.T, w *aksWorld) ([]string, string) {
 		// MSAL Go, under azidentity, cannot be pointed at another IMDS address: the managed
