@@ -104,7 +104,7 @@ func TestKubeloginConformance(t *testing.T) {
 			}
 			w.requireCallers(t, caller)
 			if n := len(w.AKS.Authorized()); n < 2 {
-				t.Errorf("the cluster let %d requests in, want one for each plugin", n)
+				t.Errorf("the cluster let %d requests in, want at least one for each plugin", n)
 			}
 
 			if attempts := guard.Attempts(); len(attempts) > 0 {
