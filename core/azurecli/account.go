@@ -22,30 +22,46 @@ const profileFile = "azureProfile.json"
 // runs nothing, so a caller can put it in the cache key of az's tokens on every call; `az login`,
 // `az logout`, `az account set` and `az cloud set` all change it.
 func (r *Runner) Account() (string, error) {
-	dir, err := r.configDir()
+	return r.fingerprint(azProgram(), "AZURE_CONFIG_DIR", ".azure", profileFile, fingerprintProfile)
+}
+
+// fingerprint reads the program's file that says who is signed in, in its configuration
+// directory (dirVar, else dirName in the home directory), and hashes what decides its tokens.
+// A missing file means no one is signed in: "".
+func (r *Runner) fingerprint(p program, dirVar, dirName, file string, hash func([]byte) (string, error)) (string, error) {
+	dir, err := r.configDir(p, dirVar, dirName)
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, profileFile)
+	path := filepath.Join(dir, file)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("reading the Azure CLI's profile: %w", err)
+		return "", fmt.Errorf("reading the configuration of %s: %w", p.short(), err)
 	}
-	fp, err := fingerprintProfile(data)
+	fp, err := hash(bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\uFEFF"))))
 	if err != nil {
-		return "", fmt.Errorf("reading the Azure CLI's profile %s: %w", path, err)
+		return "", fmt.Errorf("reading the configuration of %s, %s: %w", p.short(), path, err)
 	}
 	return fp, nil
 }
 
+// hashFields hashes strings so that no two lists of them give the same fingerprint.
+func hashFields(parts ...string) string {
+	h := sha256.New()
+	for _, part := range parts {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
 // fingerprintProfile hashes the fields of the default subscription that decide which token az
 // hands out.
+// az on Windows writes the file with a byte-order mark, which fingerprint drops.
 func fingerprintProfile(data []byte) (string, error) {
-	// az on Windows writes the file with a byte-order mark.
-	data = bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\uFEFF")))
 	if len(data) == 0 {
 		return "", nil
 	}
@@ -65,22 +81,17 @@ func fingerprintProfile(data []byte) (string, error) {
 		return "", errors.New("not the JSON az writes")
 	}
 	for _, s := range profile.Subscriptions {
-		if !s.IsDefault {
-			continue
+		if s.IsDefault {
+			return hashFields(s.Environment, s.TenantID, s.ID, s.User.Type, s.User.Name), nil
 		}
-		h := sha256.New()
-		for _, part := range []string{s.Environment, s.TenantID, s.ID, s.User.Type, s.User.Name} {
-			h.Write([]byte(part))
-			h.Write([]byte{0})
-		}
-		return hex.EncodeToString(h.Sum(nil)[:16]), nil
 	}
 	return "", nil
 }
 
-// configDir is az's configuration directory: $AZURE_CONFIG_DIR, else ~/.azure.
-func (r *Runner) configDir() (string, error) {
-	if dir := r.azVar("AZURE_CONFIG_DIR"); dir != "" {
+// configDir is the program's configuration directory: $dirVar, else dirName in the home directory
+// (~/.azure for az).
+func (r *Runner) configDir(p program, dirVar, dirName string) (string, error) {
+	if dir := r.azVar(dirVar); dir != "" {
 		return dir, nil
 	}
 	home := "HOME"
@@ -88,9 +99,9 @@ func (r *Runner) configDir() (string, error) {
 		home = "USERPROFILE"
 	}
 	if dir := r.azVar(home); dir != "" {
-		return filepath.Join(dir, ".azure"), nil
+		return filepath.Join(dir, dirName), nil
 	}
-	return "", fmt.Errorf("cannot find the Azure CLI's profile: neither AZURE_CONFIG_DIR nor %s is set", home)
+	return "", fmt.Errorf("cannot find the configuration of %s: neither %s nor %s is set", p.short(), dirVar, home)
 }
 
 // azVar reads a variable of the environment az runs in.

@@ -1,7 +1,10 @@
-// Package azurecli borrows the Azure CLI's sign-in. Runner.Token runs
-// `az account get-access-token` and reads its answer; Runner.Account fingerprints the account az
-// is signed in with, cheaply, so that a caller caching az's tokens (az takes half a second or more
-// per call) can drop them when `az login` or `az account set` changes the account.
+// Package azurecli borrows the sign-in of Microsoft's command-line tools: the Azure CLI (az) and
+// the Azure Developer CLI (azd). Runner.Token runs `az account get-access-token` and reads its
+// answer, DeveloperRunner.Token `azd auth token`; their Account methods fingerprint the account
+// each is signed in with, cheaply, so that a caller caching their tokens (az takes half a second
+// or more per call) can drop them when `az login`, `az account set` or `azd auth login` changes
+// the account.
 //
-// az's output carries the token, so it is captured, never echoed, and never quoted in an error.
+// The tools' output carries the token, so it is captured, never echoed, and never quoted in an
+// error.
 package azurecli

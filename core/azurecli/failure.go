@@ -12,32 +12,38 @@ import (
 // maxMessage bounds how much of az's own error we repeat.
 const maxMessage = 300
 
-// explainFailure turns az's failure into an error that says what to do. stderr is az's, which
-// carries error text but never a token; stdout is never used here.
-func explainFailure(err error, stderr []byte, tenant string) error {
+// explainFailure turns the program's failure into an error that says what to do. stderr is the
+// program's, which carries error text but never a token; stdout is never used here.
+func explainFailure(p program, err error, stderr []byte, tenant string) error {
 	var exitErr *exec.ExitError
 	if !errors.As(err, &exitErr) {
 		return err
 	}
 	line := firstErrorLine(stderr)
-	if bytes.Contains(bytes.ToLower(stderr), []byte("az login")) {
-		login := "az login"
+	if bytes.Contains(bytes.ToLower(stderr), []byte(p.login)) {
+		login := p.login
 		if tenant != "" {
-			login += " --tenant " + tenant
+			login += " " + p.tenantFlag + " " + tenant
 		}
-		return fmt.Errorf("%w: run `%s`%s", ErrNotSignedIn, login, azSaid(line))
+		return fmt.Errorf("%w: run `%s`%s", p.notSignedIn, login, p.said(line))
 	}
 	if line == "" {
-		return fmt.Errorf("the Azure CLI (az account get-access-token) exited with status %d and no message", exitErr.ExitCode())
+		return fmt.Errorf("%s (%s) exited with status %d and no message", p.short(), p.command, exitErr.ExitCode())
 	}
-	return fmt.Errorf("the Azure CLI (az account get-access-token) failed: %s", line)
+	return fmt.Errorf("%s (%s) failed: %s", p.short(), p.command, line)
 }
 
-func azSaid(line string) string {
+// said quotes the program's own message.
+func (p program) said(line string) string {
 	if line == "" {
 		return ""
 	}
-	return " (az: " + line + ")"
+	return " (" + p.exe + ": " + line + ")"
+}
+
+// short is the program's title without its executable's name: "the Azure CLI".
+func (p program) short() string {
+	return strings.TrimSpace(strings.TrimSuffix(p.title, "("+p.exe+")"))
 }
 
 // firstErrorLine picks az's first "ERROR:" line, else its first non-empty line (az prints

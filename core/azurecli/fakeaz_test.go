@@ -59,6 +59,13 @@ func fakeAz(mode string) int {
 		fmt.Printf("%s is not JSON", fakeToken)
 	case "sleep":
 		time.Sleep(time.Minute)
+	case "azd":
+		fmt.Printf(`{"token":%q,"expiresOn":"2026-03-01T13:30:00Z"}`+"\n", fakeToken)
+	case "azd-not-signed-in":
+		fmt.Fprintln(os.Stderr, "ERROR: not logged in, run `azd auth login` to login")
+		return 1
+	case "azd-garbage":
+		fmt.Printf(`{"token":%q,"expiresOn":"soon"}`, fakeToken)
 	default:
 		fmt.Fprintln(os.Stderr, "fake az: unknown mode", mode)
 		return 98

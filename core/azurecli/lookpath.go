@@ -7,27 +7,23 @@ import (
 	"runtime"
 )
 
-// azPath finds the az executable: Path when set, else the first az in PATH. Relative PATH entries
-// are skipped: they would run whatever az sits in the current directory.
-func (r *Runner) azPath() (string, error) {
+// path finds the program's executable: Path when set, else the first one in PATH. Relative PATH
+// entries are skipped: they would run whatever sits in the current directory.
+func (r *Runner) path(p program) (string, error) {
 	if r.Path != "" {
 		return r.Path, nil
-	}
-	names := []string{"az"}
-	if runtime.GOOS == "windows" {
-		names = []string{"az.cmd", "az.exe"}
 	}
 	for _, dir := range filepath.SplitList(r.getenv("PATH")) {
 		if !filepath.IsAbs(dir) {
 			continue
 		}
-		for _, name := range names {
-			if p := filepath.Join(dir, name); isExecutable(p) {
-				return p, nil
+		for _, name := range p.names() {
+			if path := filepath.Join(dir, name); isExecutable(path) {
+				return path, nil
 			}
 		}
 	}
-	return "", fmt.Errorf("%w on PATH; install it or choose another method", ErrNotInstalled)
+	return "", fmt.Errorf("%w on PATH; install it or choose another method", p.notInstalled)
 }
 
 func isExecutable(path string) bool {

@@ -11,12 +11,6 @@ import (
 	"time"
 )
 
-// ErrNotInstalled is wrapped by the error Token returns when there is no az to run.
-var ErrNotInstalled = errors.New("the Azure CLI (az) was not found")
-
-// ErrNotSignedIn is wrapped by the error Token returns when az has no usable sign-in.
-var ErrNotSignedIn = errors.New("the Azure CLI is not signed in")
-
 const (
 	defaultTimeout = 30 * time.Second
 	// waitDelay bounds how long a killed az may keep our pipes open: az is a shell script
@@ -30,6 +24,7 @@ const (
 // Runner runs the Azure CLI. The zero value runs az from PATH in the current environment.
 type Runner struct {
 	// Path is the az executable. Empty means "az" (az.cmd on Windows) looked up in PATH.
+	// A DeveloperRunner's is azd's.
 	Path string
 	// Getenv reads the environment: PATH, and AZURE_CONFIG_DIR and HOME when Env is nil. Nil
 	// means os.Getenv.
@@ -41,20 +36,15 @@ type Runner struct {
 	Timeout time.Duration
 }
 
-// Token asks az for an access token for resource (a v1 resource URI) or for scopes (v2), in tenant
-// when tenant is not empty. Exactly one of resource and scopes must be given.
-func (r *Runner) Token(ctx context.Context, tenant, resource string, scopes []string) (*Token, error) {
-	args, err := tokenArgs(tenant, resource, scopes)
+// Token asks az (`az account get-access-token`) for the access token q describes.
+func (r *Runner) Token(ctx context.Context, q Query) (*Token, error) {
+	args, err := tokenArgs(q)
 	if err != nil {
 		return nil, err
 	}
-	path, err := r.azPath()
+	out, err := r.run(ctx, azProgram(), args, q.Tenant)
 	if err != nil {
 		return nil, err
-	}
-	out, stderr, err := r.run(ctx, path, args)
-	if err != nil {
-		return nil, explainFailure(err, stderr, tenant)
 	}
 	tok, err := Parse(out, time.Local)
 	if err != nil {
@@ -63,8 +53,22 @@ func (r *Runner) Token(ctx context.Context, tenant, resource string, scopes []st
 	return tok, nil
 }
 
-// run runs az with stdin closed, returning its stdout and stderr.
-func (r *Runner) run(ctx context.Context, path string, args []string) (stdout, stderr []byte, err error) {
+// run runs p with args and stdin closed, and returns its stdout; a failure is explained with
+// what p said on stderr.
+func (r *Runner) run(ctx context.Context, p program, args []string, tenant string) ([]byte, error) {
+	path, err := r.path(p)
+	if err != nil {
+		return nil, err
+	}
+	out, stderr, err := r.exec(ctx, p, path, args)
+	if err != nil {
+		return nil, explainFailure(p, err, stderr, tenant)
+	}
+	return out, nil
+}
+
+// exec runs the program at path with stdin closed, returning its stdout and stderr.
+func (r *Runner) exec(ctx context.Context, p program, path string, args []string) (stdout, stderr []byte, err error) {
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = defaultTimeout
@@ -82,18 +86,18 @@ func (r *Runner) run(ctx context.Context, path string, args []string) (stdout, s
 		var exitErr *exec.ExitError
 		switch {
 		case ctx.Err() != nil:
-			return nil, nil, fmt.Errorf("running the Azure CLI: %w", ctx.Err())
+			return nil, nil, fmt.Errorf("running %s: %w", p.short(), ctx.Err())
 		case errors.Is(runCtx.Err(), context.DeadlineExceeded):
-			return nil, nil, fmt.Errorf("the Azure CLI (az) did not answer within %s", timeout)
+			return nil, nil, fmt.Errorf("%s did not answer within %s", p.title, timeout)
 		case errors.As(err, &exitErr):
 			return nil, errBuf.Bytes(), err
 		case errors.Is(err, fs.ErrNotExist):
-			return nil, nil, fmt.Errorf("%w at %s", ErrNotInstalled, path)
+			return nil, nil, fmt.Errorf("%w at %s", p.notInstalled, path)
 		}
-		return nil, nil, fmt.Errorf("running the Azure CLI (%s): %w", path, err)
+		return nil, nil, fmt.Errorf("running %s (%s): %w", p.short(), path, err)
 	}
 	if outBuf.overflow {
-		return nil, nil, fmt.Errorf("the Azure CLI's answer is larger than %d bytes", maxStdout)
+		return nil, nil, fmt.Errorf("%s's answer is larger than %d bytes", p.short(), maxStdout)
 	}
 	return outBuf.Bytes(), nil, nil
 }

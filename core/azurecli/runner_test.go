@@ -31,7 +31,7 @@ func TestTokenPassesArgumentsThrough(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, saw := fakeRunner(t, "new")
-			tok, err := r.Token(context.Background(), tt.tenant, tt.resource, tt.scopes)
+			tok, err := r.Token(context.Background(), Query{Tenant: tt.tenant, Resource: tt.resource, Scopes: tt.scopes})
 			if err != nil {
 				t.Fatalf("Token: %v", err)
 			}
@@ -52,7 +52,7 @@ func TestTokenPassesArgumentsThrough(t *testing.T) {
 
 func TestTokenOlderAzReportsLocalTime(t *testing.T) {
 	r, _ := fakeRunner(t, "old")
-	tok, err := r.Token(context.Background(), "", "https://management.core.windows.net/", nil)
+	tok, err := r.Token(context.Background(), Query{Resource: "https://management.core.windows.net/"})
 	if err != nil {
 		t.Fatalf("Token: %v", err)
 	}
@@ -69,7 +69,7 @@ func TestTokenRejectsBadArgumentsWithoutRunningAz(t *testing.T) {
 		scopes           []string
 		wantErr          string
 	}{
-		{"nothing asked", "", "", nil, "needs a resource or at least one scope"},
+		{"nothing asked", "", "", nil, "a resource or at least one scope is needed"},
 		{"both", "", "https://x/", []string{"https://x/.default"}, "not both"},
 		{"option-like resource", "", "--debug", nil, "starts with '-'"},
 		{"option-like scope", "", "", []string{"https://x/.default", "-o"}, "starts with '-'"},
@@ -82,7 +82,7 @@ func TestTokenRejectsBadArgumentsWithoutRunningAz(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r, _ := fakeRunner(t, "new")
 			record := strings.TrimPrefix(r.Env[len(r.Env)-1], fakeArgsVar+"=")
-			_, err := r.Token(context.Background(), tt.tenant, tt.resource, tt.scopes)
+			_, err := r.Token(context.Background(), Query{Tenant: tt.tenant, Resource: tt.resource, Scopes: tt.scopes})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("Token error = %v, want one containing %q", err, tt.wantErr)
 			}
@@ -110,7 +110,7 @@ func TestTokenFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.mode, func(t *testing.T) {
 			r, _ := fakeRunner(t, tt.mode)
-			tok, err := r.Token(context.Background(), tt.tenant, "https://management.core.windows.net/", nil)
+			tok, err := r.Token(context.Background(), Query{Tenant: tt.tenant, Resource: "https://management.core.windows.net/"})
 			if err == nil || tok != nil {
 				t.Fatalf("Token = %v, %v; want an error", tok, err)
 			}
@@ -129,7 +129,7 @@ func TestTokenFailures(t *testing.T) {
 
 func TestTokenCapsAzMessage(t *testing.T) {
 	r, _ := fakeRunner(t, "long-error")
-	_, err := r.Token(context.Background(), "", "https://management.core.windows.net/", nil)
+	_, err := r.Token(context.Background(), Query{Resource: "https://management.core.windows.net/"})
 	if err == nil {
 		t.Fatal("Token succeeded")
 	}
@@ -142,7 +142,7 @@ func TestTokenTimeout(t *testing.T) {
 	r, _ := fakeRunner(t, "sleep")
 	r.Timeout = 300 * time.Millisecond
 	start := time.Now()
-	_, err := r.Token(context.Background(), "", "https://management.core.windows.net/", nil)
+	_, err := r.Token(context.Background(), Query{Resource: "https://management.core.windows.net/"})
 	if err == nil || !strings.Contains(err.Error(), "the Azure CLI (az) did not answer within 300ms") {
 		t.Errorf("error = %v, want one saying az did not answer within 300ms", err)
 	}
@@ -155,7 +155,7 @@ func TestTokenCallerCancels(t *testing.T) {
 	r, _ := fakeRunner(t, "sleep")
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	_, err := r.Token(ctx, "", "https://management.core.windows.net/", nil)
+	_, err := r.Token(ctx, Query{Resource: "https://management.core.windows.net/"})
 	if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "did not answer within") {
 		t.Errorf("error = %v, want the caller's deadline, not az's timeout", err)
 	}
@@ -169,7 +169,7 @@ func TestTokenNeverWritesOurStdout(t *testing.T) {
 	}
 	saved := os.Stdout
 	os.Stdout = write
-	_, tokErr := r.Token(context.Background(), "", "https://management.core.windows.net/", nil)
+	_, tokErr := r.Token(context.Background(), Query{Resource: "https://management.core.windows.net/"})
 	os.Stdout = saved
 	write.Close()
 	leaked, _ := io.ReadAll(read)
@@ -197,7 +197,7 @@ func TestTokenFindsAzOnPath(t *testing.T) {
 		}
 		return ""
 	}
-	if _, err := r.Token(context.Background(), "", "https://management.core.windows.net/", nil); err != nil {
+	if _, err := r.Token(context.Background(), Query{Resource: "https://management.core.windows.net/"}); err != nil {
 		t.Fatalf("Token: %v", err)
 	}
 	if len(saw().Args) == 0 {
@@ -218,13 +218,13 @@ func TestTokenAzMissing(t *testing.T) {
 		}
 		return ""
 	}}
-	_, err := r.Token(context.Background(), "", "https://management.core.windows.net/", nil)
+	_, err := r.Token(context.Background(), Query{Resource: "https://management.core.windows.net/"})
 	if !errors.Is(err, ErrNotInstalled) || err.Error() != "the Azure CLI (az) was not found on PATH; install it or choose another method" {
 		t.Errorf("error = %v, want the not-installed error", err)
 	}
 
 	r = &Runner{Path: filepath.Join(dir, "missing", "az")}
-	_, err = r.Token(context.Background(), "", "https://management.core.windows.net/", nil)
+	_, err = r.Token(context.Background(), Query{Resource: "https://management.core.windows.net/"})
 	if !errors.Is(err, ErrNotInstalled) || !strings.Contains(err.Error(), r.Path) {
 		t.Errorf("error = %v, want the not-installed error naming %s", err, r.Path)
 	}

@@ -22,6 +22,8 @@ type principal struct {
 	// miResourceID is the xms_mirid of managed-identity tokens.
 	miResourceID string
 	amr          []string
+	// popKeyID binds the token to a proof-of-possession key (its cnf claim).
+	popKeyID string
 }
 
 // accessToken is a minted access token and its times.
@@ -58,6 +60,9 @@ func (s *Server) mintAccessToken(p principal, t target, version int) (accessToke
 		c["ver"] = "1.0"
 		c["appid"] = p.clientID
 		c["appidacr"] = p.auth
+	}
+	if p.popKeyID != "" {
+		c["cnf"] = cnfClaim(p.popKeyID)
 	}
 	if u := p.user; u != nil {
 		c["idtyp"] = "user"
@@ -148,7 +153,7 @@ type delegatedOptions struct {
 // issueDelegated answers a user grant: an access token, plus a refresh token (v1 always, v2
 // with offline_access), an ID token (v1 always, v2 with openid), client_info and foci.
 func (s *Server) issueDelegated(req *tokenRequest, app *App, auth string, user *User, tenantID string, t target, opts delegatedOptions) (any, error) {
-	p := principal{tenantID: tenantID, clientID: app.ClientID, auth: auth, user: user, amr: opts.amr}
+	p := principal{tenantID: tenantID, clientID: app.ClientID, auth: auth, user: user, amr: opts.amr, popKeyID: req.popKeyID}
 	at, err := s.mintAccessToken(p, t, req.tokenVersion(t))
 	if err != nil {
 		return nil, err
@@ -174,7 +179,7 @@ func (s *Server) issueDelegated(req *tokenRequest, app *App, auth string, user *
 		info = clientInfo(user.ObjectID, user.Tenant) // the home account, in a guest tenant too
 	}
 	return v2TokenResponse{
-		TokenType: "Bearer", Scope: t.grantedScope(),
+		TokenType: req.tokenType(), Scope: t.grantedScope(),
 		ExpiresIn: seconds(at.lifetime), ExtExpiresIn: seconds(at.lifetime), RefreshIn: refreshIn(at.lifetime),
 		AccessToken: at.raw, RefreshToken: rt, IDToken: idt, ClientInfo: info, FOCI: foci,
 	}, nil
@@ -191,7 +196,7 @@ func (s *Server) issueAppOnly(req *tokenRequest, app *App, auth, tenantID string
 			}
 		}
 	}
-	p := principal{tenantID: tenantID, clientID: app.ClientID, auth: auth, objectID: app.ObjectID, roles: roles}
+	p := principal{tenantID: tenantID, clientID: app.ClientID, auth: auth, objectID: app.ObjectID, roles: roles, popKeyID: req.popKeyID}
 	at, err := s.mintAccessToken(p, t, req.tokenVersion(t))
 	if err != nil {
 		return nil, err
@@ -202,7 +207,7 @@ func (s *Server) issueAppOnly(req *tokenRequest, app *App, auth, tenantID string
 	// No scope, no client_info even when asked for: Azure SDK recordings of live client-credentials
 	// answers hold token_type, expires_in, ext_expires_in and access_token only.
 	return v2TokenResponse{
-		TokenType: "Bearer", ExpiresIn: seconds(at.lifetime), ExtExpiresIn: seconds(at.lifetime),
+		TokenType: req.tokenType(), ExpiresIn: seconds(at.lifetime), ExtExpiresIn: seconds(at.lifetime),
 		RefreshIn: refreshIn(at.lifetime), AccessToken: at.raw,
 	}, nil
 }

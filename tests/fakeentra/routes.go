@@ -29,6 +29,7 @@ func (s *Server) authorityRoutes() http.Handler {
 	handle("GET "+githubIssuerPath+"/.well-known/openid-configuration", EndpointWorkload, s.handleIssuerConfiguration(githubIssuerPath))
 	handle("GET "+githubIssuerPath+"/openid/v1/jwks", EndpointWorkload, s.handleIssuerKeys(githubIssuerPath))
 	handle(githubTokenPath, EndpointWorkload, s.handleGitHubActionsToken)
+	handle(pipelinesPath+"/", EndpointAzurePipelines, s.handleAzurePipelinesToken)
 
 	handle("/", EndpointOther, http.NotFound)
 	return mux

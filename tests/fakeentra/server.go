@@ -56,6 +56,7 @@ type Server struct {
 	requests       requestLog
 	faults         faultSet
 	issuers        workloadIssuers
+	pipelines      azurePipelines
 
 	authorityURL string
 	imdsURL      string

@@ -23,6 +23,8 @@ type tokenRequest struct {
 	version  int        // 1 for /oauth2/token, 2 for /oauth2/v2.0/token
 	tenant   tenantRef
 	tokenURL string
+	// popKeyID is the key a proof-of-possession token is bound to; "" for bearer tokens.
+	popKeyID string
 }
 
 // tokenVersion is the access-token version issued for t: v1 endpoints issue v1 tokens, v2
@@ -73,6 +75,10 @@ func (s *Server) token(r *http.Request, version int) (any, error) {
 	req := &tokenRequest{r: r, form: r.PostForm, version: version, tenant: ref, tokenURL: s.tokenURLFor(r.URL)}
 	if version == 2 && req.form.Get("resource") != "" {
 		return nil, errResourceParameterOnV2()
+	}
+	var err error
+	if req.popKeyID, err = popBinding(req); err != nil {
+		return nil, err
 	}
 	grantType := req.form.Get("grant_type")
 	switch grantType {
