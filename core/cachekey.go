@@ -26,6 +26,9 @@ type cacheKey struct {
 	Identity string `json:"identity,omitempty"`
 	Target   string `json:"target"`
 	Version  string `json:"version"`
+	// PoPKey is the thumbprint of the key a proof-of-possession token is bound to: when the key
+	// is rotated, tokens bound to the old one are no longer served.
+	PoPKey string `json:"pop_key,omitempty"`
 }
 
 // userKind is the Kind of every user sign-in.
@@ -49,6 +52,9 @@ func (c *Client) keyFor(r *settled) cacheKey {
 		Target:    canonicalTarget(r.Target, r.Version),
 		Version:   r.Version.String(),
 	}
+	if r.popKey != nil {
+		k.PoPKey = r.popKey.Thumbprint()
+	}
 	switch r.Method {
 	case Browser, DeviceCode:
 		k.Kind, k.Identity = userKind, strings.ToLower(r.Account)
@@ -67,6 +73,15 @@ func (c *Client) keyFor(r *settled) cacheKey {
 		// changes it, the key changes and the old token is no longer served.
 		account, _ := c.azureCLIRunner().Account()
 		k.ClientID, k.Identity = "", account
+		if sub := r.Credential.Subscription; sub != "" {
+			k.Identity += ";subscription=" + strings.ToLower(sub)
+		}
+	case AzureDeveloperCLI:
+		// Likewise for azd: `azd auth login` and `azd auth logout` change its account.
+		account, _ := c.azureDeveloperCLIRunner().Account()
+		k.ClientID, k.Identity = "", account
+	case AzurePipelines:
+		k.Identity = strings.ToLower(r.Credential.AzurePipelinesServiceConnectionID)
 	}
 	return k
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aadcred/aadcred/core/azurecli"
 	"github.com/aadcred/aadcred/core/entra"
 	"github.com/aadcred/aadcred/core/managedidentity"
+	"github.com/aadcred/aadcred/core/pop"
 )
 
 // Client obtains tokens. The zero value works: no cache, the real environment, the default HTTP
@@ -35,9 +36,14 @@ type Client struct {
 	Store Store
 	// AzureCLI runs az for the azurecli method; nil means az from PATH.
 	AzureCLI *azurecli.Runner
+	// AzureDeveloperCLI runs azd for the azd method; nil means azd from PATH.
+	AzureDeveloperCLI *azurecli.DeveloperRunner
 
 	initOnce sync.Once
 	http     *http.Client
+
+	popMu     sync.Mutex // guards popMemory
+	popMemory *pop.Key   // the PoP key when there is no Store
 }
 
 // Acquire returns a token for req: a cached one when it is valid, else a refreshed one, else one
@@ -52,10 +58,21 @@ func (c *Client) Acquire(ctx context.Context, req Request) (*Token, error) {
 		ctx, cancel = context.WithTimeout(ctx, r.Timeout)
 		defer cancel()
 	}
-	if c.Store == nil || r.NoCache {
-		return c.obtain(ctx, r)
+	if r.PoP != nil {
+		if r.popKey, err = c.popKey(ctx); err != nil {
+			return nil, err
+		}
 	}
-	return c.cached(ctx, r)
+	var tok *Token
+	if c.Store == nil || r.NoCache {
+		tok, err = c.obtain(ctx, r)
+	} else {
+		tok, err = c.cached(ctx, r)
+	}
+	if err != nil || r.popKey == nil {
+		return tok, err
+	}
+	return c.signedRequest(r, tok)
 }
 
 // obtain runs the request's (resolved) method, with no cache involved.
@@ -65,7 +82,7 @@ func (c *Client) obtain(ctx context.Context, r *settled) (*Token, error) {
 		return c.browser(ctx, r)
 	case DeviceCode:
 		return c.deviceCode(ctx, r)
-	case ClientSecret, ClientCert, WorkloadIdentity:
+	case ClientSecret, ClientCert, WorkloadIdentity, AzurePipelines:
 		return c.clientCredentials(ctx, r)
 	case Password:
 		return c.password(ctx, r)
@@ -77,6 +94,8 @@ func (c *Client) obtain(ctx context.Context, r *settled) (*Token, error) {
 		return c.managedIdentity(ctx, r)
 	case AzureCLI:
 		return c.azureCLI(ctx, r)
+	case AzureDeveloperCLI:
+		return c.azureDeveloperCLI(ctx, r)
 	}
 	return nil, fmt.Errorf("method %q cannot be run directly", r.Method)
 }
@@ -90,11 +109,13 @@ func (c *Client) redeem(ctx context.Context, r *settled, ep entra.Endpoint, form
 	if ep.Version == entra.V2 {
 		form.Set("client_info", "1")
 	}
+	r.bindKey(form)
 	tr, err := c.entra().Token(ctx, ep, form)
 	if err != nil {
 		return nil, err
 	}
-	return newToken(tr), nil
+	tok := newToken(tr)
+	return tok, r.checkBound(tok)
 }
 
 func (c *Client) entra() *entra.Client {

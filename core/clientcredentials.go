@@ -32,17 +32,21 @@ func (c *Client) authenticate(ctx context.Context, r *settled, how Method, ep en
 		return addCertificateAssertion(form, r, ep.TokenURL(), c.now())
 	case WorkloadIdentity:
 		return c.addFederatedAssertion(ctx, form, r)
+	case AzurePipelines:
+		return c.addAzurePipelinesAssertion(ctx, form, r.Credential)
 	}
 	return fmt.Errorf("the %s method does not authenticate an application", how)
 }
 
 // appCredential is the kind of application credential cred holds, in the order auto prefers
-// them: a federated token (no secret to leak or rotate), a certificate, a secret. It is "" when
-// cred holds none.
+// them: a federated token (no secret to leak or rotate; a token file or GitHub Actions, then an
+// Azure Pipelines service connection), a certificate, a secret. It is "" when cred holds none.
 func appCredential(cred Credential) Method {
 	switch {
 	case cred.FederatedTokenFile != "" || (cred.GitHubOIDCRequestURL != "" && cred.GitHubOIDCRequestToken != ""):
 		return WorkloadIdentity
+	case cred.AzurePipelinesServiceConnectionID != "" && cred.AzurePipelinesOIDCRequestURI != "" && cred.AzurePipelinesAccessToken != "":
+		return AzurePipelines
 	case cred.Certificate != nil || cred.CertificatePath != "":
 		return ClientCert
 	case cred.ClientSecret != "":

@@ -73,11 +73,13 @@ func (c *Client) pollDeviceCode(ctx context.Context, flow *DeviceCodeFlow) (*Tok
 	if flow.r.Version == entra.V2 {
 		poll.Set("client_info", "1")
 	}
+	flow.r.bindKey(poll)
 	tr, err := c.entra().PollDeviceCode(ctx, flow.r.endpoint, flow.code, poll)
 	if err != nil {
 		return nil, fmt.Errorf("device code sign-in: %w", err)
 	}
-	return newToken(tr), nil
+	tok := newToken(tr)
+	return tok, flow.r.checkBound(tok)
 }
 
 // deviceCode runs the whole flow for Acquire: the instructions go to the prompt writer, never to

@@ -11,6 +11,7 @@ import (
 	"github.com/aadcred/aadcred/core/clientcert"
 	"github.com/aadcred/aadcred/core/entra"
 	"github.com/aadcred/aadcred/core/managedidentity"
+	"github.com/aadcred/aadcred/core/pop"
 )
 
 // Well-known application IDs (REFERENCE.md 1.14).
@@ -48,7 +49,9 @@ type Request struct {
 	// and client; it is also sent as the login hint of an interactive sign-in.
 	Account string
 	// Claims is a claims challenge from an earlier error or resource, sent with the request.
-	Claims      string
+	Claims string
+	// PoP, when set, asks for a proof-of-possession token instead of a bearer token.
+	PoP         *PoP
 	Interaction Interaction
 	// NoCache bypasses the cache: nothing is read from it or stored in it.
 	NoCache bool
@@ -76,6 +79,13 @@ type Credential struct {
 	GitHubOIDCRequestURL   string
 	GitHubOIDCRequestToken string
 
+	// AzurePipelinesServiceConnectionID names the Azure Pipelines service connection whose OIDC
+	// token the azurepipelines method presents; the running job's AzurePipelinesOIDCRequestURI
+	// and AzurePipelinesAccessToken (SYSTEM_OIDCREQUESTURI and SYSTEM_ACCESSTOKEN) obtain it.
+	AzurePipelinesServiceConnectionID string
+	AzurePipelinesOIDCRequestURI      string
+	AzurePipelinesAccessToken         string
+
 	Username string
 	Password string
 
@@ -87,6 +97,10 @@ type Credential struct {
 
 	// ManagedIdentity selects a user-assigned identity; zero means system-assigned.
 	ManagedIdentity managedidentity.ID
+
+	// Subscription is the Azure CLI subscription whose tenant issues the azurecli method's token
+	// (az --subscription); empty means az's current one.
+	Subscription string
 }
 
 // Interaction says whether and how a person may be involved.
@@ -117,6 +131,8 @@ type settled struct {
 	Request
 	authority *url.URL
 	endpoint  entra.Endpoint
+	// popKey is the key a PoP request's token is bound to; nil for bearer tokens.
+	popKey *pop.Key
 }
 
 // settle resolves Auto, applies the defaults and validates the request. getenv tells whether
@@ -140,6 +156,9 @@ func settle(req Request, getenv func(string) string) (*settled, error) {
 	if err := req.Target.validate(); err != nil {
 		return nil, err
 	}
+	if err := req.checkPoP(); err != nil {
+		return nil, err
+	}
 	if req.Method.signsInUser() {
 		if req.Tenant == "" {
 			req.Tenant = "organizations"
@@ -148,7 +167,7 @@ func settle(req Request, getenv func(string) string) (*settled, error) {
 			req.ClientID = AzureCLIClientID
 		}
 	}
-	if req.Method != ManagedIdentity && req.Method != AzureCLI {
+	if !req.Method.borrowsSignIn() {
 		if req.Tenant == "" {
 			return nil, fmt.Errorf("the %s method needs a tenant: give --tenant or set AZURE_TENANT_ID", req.Method)
 		}
