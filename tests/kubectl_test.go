@@ -633,7 +633,7 @@ func TestGetTokenStdoutIsOnlyTheProtocol(t *testing.T) {
 		{"removed version", `{"apiVersion":"client.authentication.k8s.io/v1alpha1","kind":"ExecCredential"}`, getTokenArgs("msi"), "v1alpha1"},
 		{"unknown flag", "", append(getTokenArgs("msi"), "--no-such-flag"), "no-such-flag"},
 		{"unsupported flag", "", append(getTokenArgs("msi"), "--pop-enabled", "true"), "--pop-enabled"},
-		{"unsupported mode", "", getTokenArgs("azd"), "azd"},
+		{"unsupported mode", "", getTokenArgs("chained"), "chained"},
 		{"unknown environment", "", []string{"get-token", "--login", "msi", "--environment", "AzureGermanCloud"}, "AzureGermanCloud"},
 		{"spn without a secret", "", getTokenArgs("spn", "--client-id", "00000000-0000-4000-8000-000000000001"), "AAD_SERVICE_PRINCIPAL_CLIENT_SECRET"},
 		{"nobody to ask", `{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}`, getTokenArgs("devicecode"), "kubectl aad login"},

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"strings"
 
 	urfave "github.com/urfave/cli/v2"
@@ -23,7 +22,7 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 			"application, of the version KUBERNETES_EXEC_INFO asks for (v1beta1 when run by hand).\n" +
 			"Accepts Azure/kubelogin's get-token flags and environment variables with the same meaning:\n" +
 			"a variable kubelogin reads overrides its flag unless --disable-environment-override is given.\n" +
-			"`get-token --help` lists the flags. --debug and --profile go before get-token.",
+			"`get-token --help` lists the flags.",
 		// kubelogin's flags are parsed by package kubelogin, which says why not by urfave/cli.
 		SkipFlagParsing: true,
 		Action: func(c *urfave.Context) error {
@@ -31,13 +30,14 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 			if err != nil {
 				return err
 			}
-			opts, _, err := kubelogin.Parse(s.Tool.Name+" get-token", getTokenUsage, c.Args().Slice(), s.Env.Stderr, misplacedCommonFlags)
+			opts, _, err := kubelogin.Parse(s.Tool.Name+" get-token", getTokenUsage, c.Args().Slice(), s.Env.Stderr, nil)
 			if errors.Is(err, flag.ErrHelp) {
 				return nil
 			}
 			if err != nil {
 				return err
 			}
+			s.UseCommonFlags(opts.Debugging(), opts.Profile)
 			if opts, err = opts.ApplyEnvironment(s.Env.Getenv); err != nil {
 				return err
 			}
@@ -55,6 +55,9 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 			req, err := s.Request(in)
 			if err != nil {
 				return err
+			}
+			for _, line := range opts.Complete(&req, s.Env.Getenv) {
+				s.Log().Debug(line)
 			}
 			req.Interaction.SignInCommand = signInCommand(s.Tool.SignInCommand, req, opts)
 			client, err := s.Client()
@@ -97,16 +100,4 @@ func signInCommand(base string, req core.Request, opts kubelogin.Options) string
 // userMethod reports whether the method signs a person in, whose sign-in login can keep.
 func userMethod(m core.Method) bool {
 	return m == core.DeviceCode || m == core.Browser || m == core.Password
-}
-
-// misplacedCommonFlags catches --debug and --profile after get-token, where its own parser sees
-// them, to say where they belong instead of calling them unknown.
-func misplacedCommonFlags(fs *flag.FlagSet) {
-	misplaced := func(name string) func(string) error {
-		return func(string) error {
-			return fmt.Errorf("give --%s before get-token (kubectl-aad --%s … get-token …), or set AADCRED_%s", name, name, strings.ToUpper(name))
-		}
-	}
-	fs.BoolFunc("debug", "give --debug before get-token", misplaced("debug"))
-	fs.Func("profile", "give --profile before get-token", misplaced("profile"))
 }

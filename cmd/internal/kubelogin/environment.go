@@ -69,6 +69,18 @@ var authorityOverrides = []override{
 	{"AZURE_AUTHORITY_HOST", func(o *Options, v string) { o.AuthorityHost = v }},
 }
 
+// pipelinesDefaults are what an Azure Pipelines task with a service connection (AzureCLI@2,
+// AzurePowerShell@5) sets. Unlike the others they only fill settings no flag gave, in the
+// azurepipelines mode only, as in kubelogin.
+var pipelinesDefaults = []struct {
+	name    string
+	setting func(*Options) *string
+}{
+	{"AZURESUBSCRIPTION_CLIENT_ID", func(o *Options) *string { return &o.ClientID }},
+	{"AZURESUBSCRIPTION_TENANT_ID", func(o *Options) *string { return &o.TenantID }},
+	{"AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", func(o *Options) *string { return &o.ServiceConnectionID }},
+}
+
 // ApplyEnvironment lets kubelogin's environment variables override the flags, as kubelogin does
 // after parsing them, unless DisableEnvironmentOverride is set. An empty variable counts as
 // unset. A login mode or timeout in the environment that cannot be read is an error that names
@@ -97,8 +109,15 @@ func (o Options) ApplyEnvironment(getenv func(string) string) (Options, error) {
 		}
 		o.Login = login
 	}
-	if o.Login == WorkloadIdentity {
+	switch o.Login {
+	case WorkloadIdentity:
 		apply(workloadOverrides)
+	case AzurePipelines:
+		for _, v := range pipelinesDefaults {
+			if setting := v.setting(&o); *setting == "" {
+				*setting = getenv(v.name)
+			}
+		}
 	}
 	apply(authorityOverrides)
 	if v := getenv(envTimeout); v != "" {
@@ -123,6 +142,9 @@ func hiddenByDisable() map[string]bool {
 		for _, v := range list {
 			hidden[v.name] = true
 		}
+	}
+	for _, v := range pipelinesDefaults {
+		hidden[v.name] = true
 	}
 	return hidden
 }

@@ -69,7 +69,7 @@ func TestEnvironmentThatCannotBeReadIsAnError(t *testing.T) {
 		want string
 	}{
 		{env{"AAD_LOGIN_METHOD": "browser"}, "AAD_LOGIN_METHOD"},
-		{env{"AAD_LOGIN_METHOD": "azd"}, "not supported"},
+		{env{"AAD_LOGIN_METHOD": "chained"}, "not supported"},
 		{env{"AZURE_CLI_TIMEOUT": "sixty"}, "AZURE_CLI_TIMEOUT"},
 		{env{"AZURE_CLI_TIMEOUT": "-1s"}, "AZURE_CLI_TIMEOUT"},
 	} {
@@ -77,6 +77,32 @@ func TestEnvironmentThatCannotBeReadIsAnError(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want an error naming %q", tc.env, err, tc.want)
 		}
+	}
+}
+
+// TestAzurePipelinesVariablesFillOnlyWhatNoFlagGave: an Azure Pipelines task with a service
+// connection sets AZURESUBSCRIPTION_*; they stand in for missing flags, in that mode only, and
+// never over a flag.
+func TestAzurePipelinesVariablesFillOnlyWhatNoFlagGave(t *testing.T) {
+	task := env{"AZURESUBSCRIPTION_CLIENT_ID": "task-client", "AZURESUBSCRIPTION_TENANT_ID": "task-tenant",
+		"AZURESUBSCRIPTION_SERVICE_CONNECTION_ID": "task-connection"}
+	got, err := Options{Login: AzurePipelines, ClientID: "flag-client"}.ApplyEnvironment(task.get)
+	if err != nil || got.ClientID != "flag-client" || got.TenantID != "task-tenant" || got.ServiceConnectionID != "task-connection" {
+		t.Errorf("azurepipelines: %+v, %v", got, err)
+	}
+	if got, _ := (Options{Login: ServicePrincipal}).ApplyEnvironment(task.get); got.ClientID != "" || got.TenantID != "" || got.ServiceConnectionID != "" {
+		t.Errorf("another mode read the task's variables: %+v", got)
+	}
+	if got, _ := (Options{Login: AzurePipelines, DisableEnvironmentOverride: true}).ApplyEnvironment(task.get); got.TenantID != "" {
+		t.Errorf("--disable-environment-override let the task's variables in: %+v", got)
+	}
+	// The login mode may come from the environment too, and then the task's variables apply.
+	task["AAD_LOGIN_METHOD"] = "azurepipelines"
+	if got, _ := (Options{Login: DeviceCode}).ApplyEnvironment(task.get); got.Login != AzurePipelines || got.ServiceConnectionID != "task-connection" {
+		t.Errorf("AAD_LOGIN_METHOD=azurepipelines: %+v", got)
+	}
+	if (Options{DisableEnvironmentOverride: true}).Getenv(task.get)("AZURESUBSCRIPTION_TENANT_ID") != "" {
+		t.Error("--disable-environment-override does not hide AZURESUBSCRIPTION_TENANT_ID")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/aadcred/aadcred/core"
@@ -34,21 +35,26 @@ const (
 	FlagUseAzureRMEnvVars          = "use-azurerm-env-vars"
 	FlagDisableEnvironmentOverride = "disable-environment-override"
 	FlagDisableInstanceDiscovery   = "disable-instance-discovery"
+	FlagPoPEnabled                 = "pop-enabled"
+	FlagPoPClaims                  = "pop-claims"
+	FlagSubscription               = "subscription"
+	FlagServiceConnectionID        = "azure-pipelines-service-connection-id"
+
+	// kubelogin's global (klog) flags, and aadcred's own that every command takes.
+	FlagVerbosity   = "v"
+	FlagLogToStderr = "logtostderr"
+	FlagDebug       = "debug"
+	FlagProfile     = "profile"
 )
 
-// unsupportedFlags are kubelogin's flags whose feature kubectl-aad does not have. They are
-// defined so that the error can say what they are, not merely that they are unknown.
-var unsupportedFlags = []struct{ name, why string }{
-	{"pop-enabled", "proof-of-possession tokens (Azure Arc clusters) are not supported"},
-	{"pop-claims", "proof-of-possession tokens (Azure Arc clusters) are not supported"},
-	{"subscription", "the azurecli mode uses the Azure CLI's current subscription; choose it with `az account set`"},
-	{"azure-pipelines-service-connection-id", "the azurepipelines mode is not supported; use workloadidentity or spn"},
-}
+// DebugVerbosity is the klog level (-v) from which kubelogin logs what it does; kubectl-aad then
+// logs as with --debug.
+const DebugVerbosity = 4
 
 // flagAliases are kubelogin's short and older flag names, by the main name they stand for.
 var flagAliases = []struct{ alias, name string }{
 	{"l", FlagLogin}, {"t", FlagTenantID}, {"tenant", FlagTenantID}, {"e", FlagEnvironment},
-	{FlagTokenCacheDir, FlagCacheDir}, {"s", "subscription"},
+	{FlagTokenCacheDir, FlagCacheDir}, {"s", FlagSubscription},
 }
 
 // addFlags defines kubelogin's get-token flags on fs, which fill o when fs parses; parsed
@@ -58,7 +64,7 @@ var flagAliases = []struct{ alias, name string }{
 func (o *Options) addFlags(fs *flag.FlagSet) {
 	str := func(p *string, name, usage string) { fs.StringVar(p, name, *p, usage) }
 	o.login = string(DeviceCode)
-	str(&o.login, FlagLogin, "login mode: devicecode, interactive, spn, ropc, msi, azurecli or workloadidentity (env AAD_LOGIN_METHOD)")
+	str(&o.login, FlagLogin, "login mode: devicecode, interactive, spn, ropc, msi, azurecli, azd, workloadidentity or azurepipelines (env AAD_LOGIN_METHOD)")
 	str(&o.ServerID, FlagServerID, "the cluster's Entra server application ID (default the AKS server, "+core.AKSServerID+")")
 	str(&o.ClientID, FlagClientID, "client application ID; for msi, the user-assigned identity's client ID (env AAD_SERVICE_PRINCIPAL_CLIENT_ID, AZURE_CLIENT_ID)")
 	str(&o.ClientSecret, FlagClientSecret, "spn client secret; prefer env AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET, since arguments are visible to other users")
@@ -79,9 +85,14 @@ func (o *Options) addFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.UseAzureRMEnvVars, FlagUseAzureRMEnvVars, false, "read ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_CERTIFICATE_PASSWORD and ARM_TENANT_ID instead of the AAD_*/AZURE_* client variables")
 	fs.BoolVar(&o.DisableEnvironmentOverride, FlagDisableEnvironmentOverride, false, "do not let environment variables override these flags")
 	fs.BoolVar(&o.DisableInstanceDiscovery, FlagDisableInstanceDiscovery, false, "accepted for kubelogin's sake: kubectl-aad never runs instance discovery")
-	for _, u := range unsupportedFlags {
-		fs.String(u.name, "", "not supported: "+u.why)
-	}
+	fs.BoolVar(&o.PoPEnabled, FlagPoPEnabled, false, "a proof-of-possession token (Azure Arc clusters), in the interactive, spn and ropc modes; needs --pop-claims")
+	str(&o.PoPClaims, FlagPoPClaims, "the PoP token's claims, key=value,…; u=<ARM ID of the cluster> is required")
+	str(&o.Subscription, FlagSubscription, "azurecli: get the token in this subscription's tenant (az --subscription)")
+	str(&o.ServiceConnectionID, FlagServiceConnectionID, "azurepipelines: the service connection's ID (env AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)")
+	fs.IntVar(&o.Verbosity, FlagVerbosity, 0, "kubelogin's log level: 4 or more logs each step to stderr, as --debug")
+	fs.BoolVar(&o.LogToStderr, FlagLogToStderr, true, "accepted for kubelogin's sake: logs always go to stderr")
+	fs.BoolVar(&o.Debug, FlagDebug, false, "log each step to stderr (secrets are never logged)")
+	str(&o.Profile, FlagProfile, "use this profile of the configuration file")
 	for _, a := range flagAliases {
 		f := fs.Lookup(a.name)
 		fs.Var(f.Value, a.alias, "short for --"+a.name)
@@ -89,8 +100,7 @@ func (o *Options) addFlags(fs *flag.FlagSet) {
 }
 
 // parsed finishes the options once fs, on which addFlags defined them, has parsed: it notes
-// which flags were given, and refuses the login mode and flags that kubectl-aad does not
-// support, naming them.
+// which flags were given, and refuses a login mode that kubectl-aad does not know, naming it.
 func (o *Options) parsed(fs *flag.FlagSet) error {
 	o.Given = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) {
@@ -102,11 +112,6 @@ func (o *Options) parsed(fs *flag.FlagSet) error {
 		}
 		o.Given[name] = true
 	})
-	for _, u := range unsupportedFlags {
-		if o.Given[u.name] {
-			return fmt.Errorf("--%s is not supported by kubectl-aad: %s", u.name, u.why)
-		}
-	}
 	login, err := ParseLogin(o.login)
 	if err != nil {
 		return fmt.Errorf("--%s: %w", FlagLogin, err)
@@ -147,6 +152,21 @@ type Options struct {
 	// instance discovery.
 	DisableInstanceDiscovery bool
 
+	// PoPEnabled and PoPClaims ask for a proof-of-possession token; they come together.
+	PoPEnabled bool
+	PoPClaims  string
+	// Subscription is azurecli's --subscription.
+	Subscription string
+	// ServiceConnectionID is the azurepipelines mode's service connection.
+	ServiceConnectionID string
+
+	// Verbosity is kubelogin's -v; LogToStderr its --logtostderr, which changes nothing here.
+	Verbosity   int
+	LogToStderr bool
+	// Debug and Profile are aadcred's --debug and --profile, given after the command.
+	Debug   bool
+	Profile string
+
 	// Given names the flags that were on the command line (by their main name).
 	Given map[string]bool
 
@@ -173,10 +193,28 @@ func Parse(name, usage string, args []string, help io.Writer, extra func(*flag.F
 		return Options{}, nil, err
 	}
 	if fs.NArg() > 0 {
-		return Options{}, nil, fmt.Errorf("unexpected argument %q: %s takes only flags", fs.Arg(0), name)
+		return Options{}, nil, unexpectedArgument(name, args, fs.Arg(0))
 	}
 	if err := o.parsed(fs); err != nil {
 		return Options{}, nil, err
 	}
 	return o, fs, nil
+}
+
+// Debugging reports whether the options ask for each step to be logged: --debug, or kubelogin's
+// -v at DebugVerbosity or more.
+func (o Options) Debugging() bool { return o.Debug || o.Verbosity >= DebugVerbosity }
+
+// unexpectedArgument explains a word that is not a flag. After a switch such as --pop-enabled,
+// "true" or "false" is one: kubelogin's parser takes it as a stray argument too.
+func unexpectedArgument(name string, args []string, arg string) error {
+	if arg == "true" || arg == "false" {
+		for i, a := range args {
+			if a == arg && i > 0 && strings.HasPrefix(args[i-1], "-") && !strings.Contains(args[i-1], "=") {
+				flag := strings.TrimLeft(args[i-1], "-")
+				return fmt.Errorf("unexpected argument %q after --%s, which is a switch: write --%s, or --%s=%s", arg, flag, flag, flag, arg)
+			}
+		}
+	}
+	return fmt.Errorf("unexpected argument %q: %s takes only flags", arg, name)
 }

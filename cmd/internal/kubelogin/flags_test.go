@@ -25,7 +25,7 @@ func TestParseReadsKubeloginFlags(t *testing.T) {
 		"--timeout=90s", "--legacy", "--disable-environment-override", "--use-azurerm-env-vars")
 	want := Options{Login: ServicePrincipal, ServerID: "server", TenantID: "tenant", Environment: "AzureChinaCloud",
 		ClientID: "client", ClientCertificate: "/c.pfx", CacheDir: "/cache", Timeout: 90 * time.Second,
-		Legacy: true, DisableEnvironmentOverride: true, UseAzureRMEnvVars: true}
+		Legacy: true, DisableEnvironmentOverride: true, UseAzureRMEnvVars: true, LogToStderr: true}
 	got := o
 	got.Given, got.login = nil, ""
 	if !reflect.DeepEqual(got, want) {
@@ -41,6 +41,42 @@ func TestParseReadsKubeloginFlags(t *testing.T) {
 	}
 }
 
+func TestParseReadsTheNewerFlags(t *testing.T) {
+	o := parse(t, "-l", "azurepipelines", "--pop-enabled", "--pop-claims", "u=/subscriptions/s/x", "-s", "sub",
+		"--azure-pipelines-service-connection-id", "conn")
+	if o.Login != AzurePipelines || !o.PoPEnabled || o.PoPClaims != "u=/subscriptions/s/x" || o.Subscription != "sub" || o.ServiceConnectionID != "conn" {
+		t.Errorf("Parse gave %+v", o)
+	}
+	if !o.Given[FlagSubscription] || !o.Given[FlagPoPEnabled] {
+		t.Errorf("Given %v lacks subscription (given as -s) or pop-enabled", o.Given)
+	}
+	if o := parse(t, "--login", "azd"); o.Login != AzureDeveloperCLI {
+		t.Errorf("--login azd: %q", o.Login)
+	}
+}
+
+// TestParseTakesTheGlobalFlagsAfterTheCommand: kubelogin's klog flags and aadcred's own may
+// follow get-token, as they may in kubelogin's command line.
+func TestParseTakesTheGlobalFlagsAfterTheCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		debug   bool
+		profile string
+	}{
+		{[]string{"--login", "msi"}, false, ""},
+		{[]string{"-v", "4"}, true, ""},
+		{[]string{"--v=10", "--logtostderr"}, true, ""},
+		{[]string{"-v", "3", "--logtostderr=false"}, false, ""},
+		{[]string{"--debug", "--profile", "work"}, true, "work"},
+		{[]string{"--profile=home"}, false, "home"},
+	} {
+		o := parse(t, tc.args...)
+		if o.Debugging() != tc.debug || o.Profile != tc.profile {
+			t.Errorf("%q: debugging %v profile %q, want %v %q", tc.args, o.Debugging(), o.Profile, tc.debug, tc.profile)
+		}
+	}
+}
+
 func TestParseDefaultsToDeviceCode(t *testing.T) {
 	if o := parse(t); o.Login != DeviceCode || o.Given[FlagLogin] {
 		t.Errorf("without --login: %q (given %v), want devicecode, not given", o.Login, o.Given[FlagLogin])
@@ -52,13 +88,11 @@ func TestParseRefusesWhatItCannotDo(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--pop-enabled", "true"}, "--pop-enabled is not supported"},
-		{[]string{"--pop-claims", "u=/subscriptions/x"}, "--pop-claims is not supported"},
-		{[]string{"-s", "sub"}, "--subscription is not supported"},
-		{[]string{"--azure-pipelines-service-connection-id", "x"}, "azure-pipelines-service-connection-id"},
-		{[]string{"--login", "azd"}, `"azd" is not supported`},
-		{[]string{"--login", "azurepipelines"}, `"azurepipelines" is not supported`},
+		{[]string{"--pop-enabled", "true", "--pop-claims", "u=x"}, "--pop-enabled, which is a switch: write --pop-enabled, or --pop-enabled=true"},
+		{[]string{"--legacy", "false"}, "write --legacy, or --legacy=false"},
+		{[]string{"--login", "chained"}, `"chained" is not supported`},
 		{[]string{"--login", "DeviceCode"}, `unknown login mode "DeviceCode"`},
+		{[]string{"-v", "loud"}, "-v"},
 		{[]string{"--no-such-flag"}, "no-such-flag"},
 		{[]string{"--timeout", "0s"}, "--timeout must be longer than zero"},
 		{[]string{"--timeout", "soon"}, "timeout"},

@@ -62,6 +62,8 @@ func (o Options) Inputs() (cli.Inputs, error) {
 		in.ClientID, in.Username, in.Password = o.ClientID, o.Username, o.Password
 	case WorkloadIdentity:
 		in.ClientID, in.FederatedTokenFile = o.ClientID, o.FederatedTokenFile
+	case AzureDeveloperCLI:
+		// azd signs in with its own client; only the tenant means something to it.
 	case Interactive:
 		in.ClientID = o.ClientID
 		port, err := redirectPort(o.RedirectURL)
@@ -87,6 +89,9 @@ func (o Options) check() error {
 		if _, err := entra.ParseAuthority(o.AuthorityHost); err != nil {
 			return fmt.Errorf("--%s (or AZURE_AUTHORITY_HOST): %w", FlagAuthorityHost, err)
 		}
+	}
+	if err := o.checkPoP(); err != nil {
+		return err
 	}
 	switch o.Login {
 	case ServicePrincipal:
@@ -129,4 +134,32 @@ func redirectPort(raw string) (int, error) {
 		return 0, fmt.Errorf("%q: the port must be a number from 1 to 65535", raw)
 	}
 	return port, nil
+}
+
+// Complete adds to a token request, made from Inputs, what only kubelogin's options say: a
+// proof-of-possession token, azurecli's subscription, the Azure Pipelines service connection and
+// the job's variables (read with getenv). It returns a line for the debug log about each
+// setting that, as in kubelogin, does not apply to the mode and is ignored.
+func (o Options) Complete(req *core.Request, getenv func(string) string) (ignored []string) {
+	if o.PoPEnabled {
+		if o.Login.takesPoP() {
+			claims, _ := ParsePoPClaims(o.PoPClaims) // check has refused claims that do not parse
+			req.PoP = &core.PoP{Host: claims["u"]}
+		} else {
+			ignored = append(ignored, fmt.Sprintf("--%s is ignored in the %s mode, as kubelogin ignores it: only interactive, spn and ropc get proof-of-possession tokens", FlagPoPEnabled, o.Login))
+		}
+	}
+	if o.Subscription != "" {
+		if o.Login == AzureCLI {
+			req.Credential.Subscription = o.Subscription
+		} else {
+			ignored = append(ignored, fmt.Sprintf("--%s is ignored in the %s mode, as kubelogin ignores it: it is the azurecli mode's", FlagSubscription, o.Login))
+		}
+	}
+	if o.Login == AzurePipelines {
+		req.Credential.AzurePipelinesServiceConnectionID = o.ServiceConnectionID
+		req.Credential.AzurePipelinesOIDCRequestURI = getenv("SYSTEM_OIDCREQUESTURI")
+		req.Credential.AzurePipelinesAccessToken = getenv("SYSTEM_ACCESSTOKEN")
+	}
+	return ignored
 }

@@ -37,6 +37,10 @@ func TestInputsForEachMode(t *testing.T) {
 			cli.Inputs{Method: "azurecli", Tenant: "t", Scopes: scopes}},
 		{"workloadidentity", Options{Login: WorkloadIdentity, ClientID: "c", FederatedTokenFile: "/f"},
 			cli.Inputs{Method: "workloadidentity", ClientID: "c", FederatedTokenFile: "/f", Scopes: scopes}},
+		{"azd", Options{Login: AzureDeveloperCLI, TenantID: "t", ClientID: "ignored", Legacy: true},
+			cli.Inputs{Method: "azd", Tenant: "t", Scopes: scopes}},
+		{"azurepipelines", Options{Login: AzurePipelines, TenantID: "t", ClientID: "c", ServiceConnectionID: "conn"},
+			cli.Inputs{Method: "azurepipelines", Tenant: "t", ClientID: "c", Scopes: scopes}},
 		{"legacy", Options{Login: DeviceCode, Legacy: true, ServerID: "other"},
 			cli.Inputs{Method: "devicecode", V1: true, Resource: "spn:other"}},
 		{"legacy is ignored by msi", Options{Login: ManagedIdentity, Legacy: true},
@@ -77,6 +81,9 @@ func TestInputsRefusesWhatCannotWork(t *testing.T) {
 		{Options{Login: Interactive, RedirectURL: "http://localhost:8400/callback"}, "path"},
 		{Options{Login: Interactive, RedirectURL: "http://localhost:99999"}, "port"},
 		{Options{Login: Interactive, RedirectURL: "http://[::1"}, "not a URL"},
+		{Options{Login: Interactive, PoPEnabled: true}, "--pop-enabled needs --pop-claims"},
+		{Options{Login: Interactive, PoPClaims: "u=x"}, "--pop-claims needs --pop-enabled"},
+		{Options{Login: Interactive, PoPEnabled: true, PoPClaims: "1=2"}, "no u claim"},
 	} {
 		_, err := tc.o.Inputs()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -103,4 +110,36 @@ func FuzzRedirectPort(f *testing.F) {
 			t.Fatalf("redirectPort(%q) = %d", raw, port)
 		}
 	})
+}
+
+func TestCompleteAddsWhatOnlyKubeloginSays(t *testing.T) {
+	const arc = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/arc"
+	job := env{"SYSTEM_OIDCREQUESTURI": "https://dev.azure.com/contoso/p/_apis/oidctoken", "SYSTEM_ACCESSTOKEN": "sat"}
+	for _, tc := range []struct {
+		name    string
+		o       Options
+		want    core.Request
+		ignored string
+	}{
+		{"pop in spn", Options{Login: ServicePrincipal, PoPEnabled: true, PoPClaims: "u=" + arc + ", 1=2"},
+			core.Request{PoP: &core.PoP{Host: arc}}, ""},
+		{"pop ignored in msi", Options{Login: ManagedIdentity, PoPEnabled: true, PoPClaims: "u=" + arc},
+			core.Request{}, "--pop-enabled is ignored in the msi mode"},
+		{"subscription in azurecli", Options{Login: AzureCLI, Subscription: "sub"},
+			core.Request{Credential: core.Credential{Subscription: "sub"}}, ""},
+		{"subscription ignored in devicecode", Options{Login: DeviceCode, Subscription: "sub"},
+			core.Request{}, "--subscription is ignored in the devicecode mode"},
+		{"azurepipelines", Options{Login: AzurePipelines, ServiceConnectionID: "conn"},
+			core.Request{Credential: core.Credential{AzurePipelinesServiceConnectionID: "conn",
+				AzurePipelinesOIDCRequestURI: job["SYSTEM_OIDCREQUESTURI"], AzurePipelinesAccessToken: "sat"}}, ""},
+	} {
+		var req core.Request
+		ignored := strings.Join(tc.o.Complete(&req, job.get), "\n")
+		if !reflect.DeepEqual(req, tc.want) {
+			t.Errorf("%s: request %+v, want %+v", tc.name, req, tc.want)
+		}
+		if (tc.ignored == "") != (ignored == "") || !strings.Contains(ignored, tc.ignored) {
+			t.Errorf("%s: ignored %q, want %q", tc.name, ignored, tc.ignored)
+		}
+	}
 }
