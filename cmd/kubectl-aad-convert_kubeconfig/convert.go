@@ -24,8 +24,8 @@ func (c *converter) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.kubeconfig, "kubeconfig", "", "the kubeconfig file to convert (default: KUBECONFIG's files, else ~/.kube/config)")
 	fs.StringVar(&c.context, "context", "", "convert only this context's user")
 	fs.StringVar(&c.azureConfigDir, "azure-config-dir", "", "write AZURE_CONFIG_DIR into the users' exec environment (azurecli)")
-	fs.StringVar(&c.execAPIVersion, "exec-api-version", "v1", "ExecCredential version the users ask for: v1, or v1beta1 for kubectl older than 1.22")
-	fs.StringVar(&c.command, "command", "kubectl-aad", "the plugin command to write, a name on PATH or a full path")
+	fs.StringVar(&c.execAPIVersion, "exec-api-version", "", "ExecCredential version the users ask for: v1, or v1beta1 for kubectl older than 1.22 (default: v1; a kubectl-aad user keeps its own)")
+	fs.StringVar(&c.command, "command", "", "the plugin command to write, a name on PATH or a full path (default: kubectl-aad; a kubectl-aad user keeps its own)")
 }
 
 // secretFlags would put a secret into the kubeconfig, where every program that can read the
@@ -42,9 +42,17 @@ func (c *converter) convert(opts kubelogin.Options, stderr io.Writer, getenv fun
 			return fmt.Errorf("--%s would write a secret into the kubeconfig, which convert-kubeconfig never does: set %s where kubectl runs instead", s.flag, s.env)
 		}
 	}
+	// As kubelogin's converter, refuse the PoP flags given apart before looking at any user.
+	if err := opts.CheckPoP(); err != nil {
+		return err
+	}
 	apiVersion, err := execAPIVersion(c.execAPIVersion)
 	if err != nil {
 		return err
+	}
+	timeout := ""
+	if opts.Given[kubelogin.FlagTimeout] {
+		timeout = opts.Timeout.String()
 	}
 	home, _ := os.UserHomeDir()
 	o := kubeconfig.Options{
@@ -63,7 +71,13 @@ func (c *converter) convert(opts kubelogin.Options, stderr io.Writer, getenv fun
 		RedirectURL:                opts.RedirectURL,
 		LoginHint:                  opts.LoginHint,
 		DisableEnvironmentOverride: opts.DisableEnvironmentOverride,
-		ExtraArgs:                  passedThrough(opts),
+		PoPEnabled:                 opts.PoPEnabled,
+		PoPClaims:                  opts.PoPClaims,
+		ServiceConnectionID:        opts.ServiceConnectionID,
+		Timeout:                    timeout,
+		CacheDir:                   opts.CacheDir,
+		UseAzureRMEnvVars:          opts.UseAzureRMEnvVars,
+		DisableInstanceDiscovery:   opts.DisableInstanceDiscovery,
 		AzureConfigDir:             c.azureConfigDir,
 		Command:                    c.command,
 		APIVersion:                 apiVersion,
@@ -81,26 +95,10 @@ func (c *converter) convert(opts kubelogin.Options, stderr io.Writer, getenv fun
 	return nil
 }
 
-// passedThrough are the get-token flags given that the converter writes as they are.
-func passedThrough(opts kubelogin.Options) []string {
-	var args []string
-	if opts.Given[kubelogin.FlagTimeout] {
-		args = append(args, "--"+kubelogin.FlagTimeout, opts.Timeout.String())
-	}
-	if opts.Given[kubelogin.FlagCacheDir] {
-		args = append(args, "--"+kubelogin.FlagCacheDir, opts.CacheDir)
-	}
-	if opts.UseAzureRMEnvVars {
-		args = append(args, "--"+kubelogin.FlagUseAzureRMEnvVars)
-	}
-	if opts.DisableInstanceDiscovery {
-		args = append(args, "--"+kubelogin.FlagDisableInstanceDiscovery)
-	}
-	return args
-}
-
 func execAPIVersion(v string) (string, error) {
 	switch v {
+	case "":
+		return "", nil
 	case "v1", kubeconfig.APIVersionV1:
 		return kubeconfig.APIVersionV1, nil
 	case "v1beta1", kubeconfig.APIVersionV1beta1:
@@ -114,12 +112,19 @@ func report(w io.Writer, res *kubeconfig.Result) {
 	for _, s := range res.Skipped {
 		fmt.Fprintf(w, "Skipped %s.\n", s)
 	}
+	for _, u := range res.Unchanged {
+		fmt.Fprintf(w, "User %q is already converted.\n", u)
+	}
 	if len(res.Converted) == 0 {
+		if len(res.Unchanged) > 0 {
+			fmt.Fprintln(w, "Already converted: nothing changed, and no backup was made.")
+			return
+		}
 		fmt.Fprintln(w, "Nothing to convert: no user signs in with kubelogin, the azure auth-provider or kubectl-aad.")
 		return
 	}
 	for _, c := range res.Converted {
-		fmt.Fprintf(w, "Converted user %q in %s from %s to kubectl-aad --login %s.\n", c.User, c.File, c.From, c.Login)
+		fmt.Fprintf(w, "Converted user %q in %s from %s to %s --login %s.\n", c.User, c.File, c.From, c.Command, c.Login)
 		if len(c.Dropped) > 0 {
 			fmt.Fprintf(w, "  Left out: %s.\n", strings.Join(c.Dropped, "; "))
 		}

@@ -55,7 +55,8 @@ func TestConverterRefuses(t *testing.T) {
 		{[]string{"--password=p"}, "--password would write a secret"},
 		{[]string{"--client-certificate-password", "p"}, "--client-certificate-password would write a secret"},
 		{[]string{"--exec-api-version", "v1alpha1"}, "v1 or v1beta1"},
-		{[]string{"--login", "azd"}, "azd"},
+		{[]string{"--login", "chained"}, "chained"},
+		{[]string{"--login", "interactive", "--pop-enabled"}, "--pop-enabled needs --pop-claims"},
 		{[]string{"--bogus"}, "bogus"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 	} {

@@ -27,10 +27,12 @@ Install it (with kubectl-aad-convert_kubeconfig) on PATH; see aadcred's README.`
 
 // Conversion reports one converted user.
 type Conversion struct {
-	User  string
-	File  string // the kubeconfig file that holds it
-	From  string // kubelogin, the azure auth-provider, or kubectl-aad
-	Login string
+	User string
+	File string // the kubeconfig file that holds it
+	From string // kubelogin, the azure auth-provider, or kubectl-aad
+	// Command and Login are what the user runs now: Command get-token --login Login.
+	Command string
+	Login   string
 	// Dropped names what the old user held that the new one does not: secrets, and settings
 	// that only meant something to kubelogin.
 	Dropped []string
@@ -41,6 +43,8 @@ type Result struct {
 	Converted []Conversion
 	// Skipped are users that looked like kubelogin's but are not, with the reason.
 	Skipped []string
+	// Unchanged are users that a conversion would leave as they are: converted already.
+	Unchanged []string
 	// Backups are the copies made of the files before they were changed.
 	Backups []string
 }
@@ -67,7 +71,7 @@ func Convert(o Options) (*Result, error) {
 	res := &Result{}
 	for _, name := range users {
 		user := cfg.AuthInfos[name]
-		old, skipped := readOldUser(user)
+		old, skipped := readOldUser(user, o.Command)
 		if skipped != "" {
 			res.Skipped = append(res.Skipped, fmt.Sprintf("user %q: %s", name, skipped))
 			continue
@@ -82,7 +86,11 @@ func Convert(o Options) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("user %q: %w", name, err)
 		}
-		c.User, c.File = name, user.LocationOfOrigin
+		if alreadyConverted(user, exec) {
+			res.Unchanged = append(res.Unchanged, name)
+			continue
+		}
+		c.User, c.File, c.Command = name, user.LocationOfOrigin, exec.Command
 		if c.File == "" {
 			c.File = access.GetDefaultFilename()
 		}
@@ -110,6 +118,16 @@ func Convert(o Options) (*Result, error) {
 		return nil, fmt.Errorf("writing the kubeconfig (backups: %s): %w", strings.Join(res.Backups, ", "), err)
 	}
 	return res, nil
+}
+
+// alreadyConverted reports whether the user holds exactly what converting it would write, so
+// that running the conversion again changes nothing and makes no backup.
+func alreadyConverted(u *clientcmdapi.AuthInfo, exec *clientcmdapi.ExecConfig) bool {
+	old := u.Exec
+	return old != nil && u.AuthProvider == nil && u.Token == "" && u.TokenFile == "" && u.Password == "" &&
+		old.Command == exec.Command && slices.Equal(old.Args, exec.Args) && old.APIVersion == exec.APIVersion &&
+		slices.Equal(old.Env, exec.Env) && old.InstallHint == exec.InstallHint &&
+		old.InteractiveMode == exec.InteractiveMode && !old.ProvideClusterInfo
 }
 
 func (o *Options) check() error {

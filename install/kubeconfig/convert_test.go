@@ -355,10 +355,10 @@ func TestConvertRefusesBadOptions(t *testing.T) {
 		o    Options
 		want string
 	}{
-		{Options{Kubeconfig: path, Login: "azd"}, `unknown login mode "azd"`},
+		{Options{Kubeconfig: path, Login: "chained"}, `unknown login mode "chained"`},
 		{Options{Kubeconfig: path, APIVersion: "client.authentication.k8s.io/v1alpha1"}, "v1alpha1"},
 		{Options{Kubeconfig: filepath.Join(t.TempDir(), "missing")}, "reading the kubeconfig"},
-		{Options{Kubeconfig: path, Login: "spn"}, "client ID"},
+		{Options{Kubeconfig: writeFile(t, "two", twoUsers), Context: "prod", Login: "spn"}, "client ID"},
 	} {
 		tc.o.Now = fixedNow
 		if _, err := Convert(tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -380,7 +380,7 @@ func FuzzReadOldUser(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, command, joined string) {
 		u := &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: command, Args: strings.Split(joined, "\x00")}}
-		old, _ := readOldUser(u)
+		old, _ := readOldUser(u, "")
 		if old == nil {
 			return
 		}
@@ -398,4 +398,77 @@ func FuzzReadOldUser(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestConvertAgainChangesNothing(t *testing.T) {
+	path := writeFile(t, "config", azKubeconfig)
+	first := convert(t, Options{Kubeconfig: path, Timeout: "45s", APIVersion: APIVersionV1beta1, Command: "/opt/aadcred/kubectl-aad"})
+	if len(first.Converted) != 1 {
+		t.Fatalf("first conversion: %+v", first)
+	}
+	converted, _ := os.ReadFile(path)
+	// A second run without the options keeps what the first wrote: the command, version and
+	// timeout are the user's now.
+	again := convert(t, Options{Kubeconfig: path, Now: func() time.Time { return fixedNow().Add(time.Hour) }})
+	if len(again.Converted) != 0 || len(again.Backups) != 0 || !slices.Equal(again.Unchanged, []string{"clusterUser_rg_contoso"}) {
+		t.Errorf("second run: %+v, want the user unchanged and no backup", again)
+	}
+	if b, _ := os.ReadFile(path); string(b) != string(converted) {
+		t.Errorf("the second run rewrote the kubeconfig:\n%s\nwas\n%s", b, converted)
+	}
+	if backups, _ := filepath.Glob(path + ".backup-*"); len(backups) != 1 {
+		t.Errorf("backups %q, want only the first run's", backups)
+	}
+}
+
+func TestConvertKeepsAnInstallHintOfItsOwn(t *testing.T) {
+	content := strings.Replace(azKubeconfig, "kubelogin is not installed which is required to connect to AAD enabled cluster.", "Ask the platform team for access.", 1)
+	path := writeFile(t, "config", content)
+	convert(t, Options{Kubeconfig: path})
+	if hint := load(t, path).AuthInfos["clusterUser_rg_contoso"].Exec.InstallHint; !strings.Contains(hint, "platform team") {
+		t.Errorf("install hint %q, want the user's own kept", hint)
+	}
+	// kubelogin's stock hint is replaced where the command is no longer kubelogin, and kept
+	// where it is.
+	stock := writeFile(t, "stock", azKubeconfig)
+	convert(t, Options{Kubeconfig: stock})
+	if hint := load(t, stock).AuthInfos["clusterUser_rg_contoso"].Exec.InstallHint; !strings.Contains(hint, "kubectl-aad") {
+		t.Errorf("install hint %q, want kubectl-aad's", hint)
+	}
+	asKubelogin := writeFile(t, "as-kubelogin", azKubeconfig)
+	convert(t, Options{Kubeconfig: asKubelogin, Command: "kubelogin", APIVersion: APIVersionV1beta1})
+	exec := load(t, asKubelogin).AuthInfos["clusterUser_rg_contoso"].Exec
+	if exec.Command != "kubelogin" || exec.APIVersion != APIVersionV1beta1 || !strings.Contains(exec.InstallHint, "kubelogin is not installed") {
+		t.Errorf("converted as kubelogin: %s %s %q", exec.Command, exec.APIVersion, exec.InstallHint)
+	}
+}
+
+func TestConvertPoPUsers(t *testing.T) {
+	const claims = "u=/subscriptions/s/resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/arc"
+	pop := strings.Replace(azKubeconfig, "      - devicecode\n", "      - devicecode\n      - --pop-enabled\n      - --pop-claims\n      - "+claims+"\n", 1)
+	path := writeFile(t, "config", pop)
+	res := convert(t, Options{Kubeconfig: path, Login: "interactive"})
+	args := load(t, path).AuthInfos["clusterUser_rg_contoso"].Exec.Args
+	if !slices.Contains(args, "--pop-enabled") || !slices.Contains(args, claims) {
+		t.Errorf("interactive lost the PoP flags: %q", args)
+	}
+	// Modes that take no PoP token drop them, and say so.
+	res = convert(t, Options{Kubeconfig: path, Login: "devicecode"})
+	if args := load(t, path).AuthInfos["clusterUser_rg_contoso"].Exec.Args; slices.Contains(args, "--pop-enabled") ||
+		!strings.Contains(strings.Join(res.Converted[0].Dropped, ";"), "--pop-enabled") {
+		t.Errorf("devicecode: %q, dropped %q", args, res.Converted[0].Dropped)
+	}
+	for _, tc := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{Login: "spn", ClientID: "c", PoPEnabled: true}, "--pop-claims is required"},
+		{Options{Login: "interactive", PoPClaims: claims}, "--pop-enabled is required"},
+		{Options{Login: "interactive", PoPEnabled: true, PoPClaims: "1=2"}, "names no cluster"},
+	} {
+		tc.o.Kubeconfig, tc.o.Now = writeFile(t, "config", azKubeconfig), fixedNow
+		if _, err := Convert(tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want an error containing %q", tc.o, err, tc.want)
+		}
+	}
 }

@@ -20,6 +20,9 @@ const (
 // oldUser is what a convertible user held: its origin and its sign-in settings.
 type oldUser struct {
 	origin origin
+	// ours marks a user that already runs the command the conversion writes (kubectl-aad, or
+	// what Options.Command names): its command and settings are its owner's choice.
+	ours   bool
 	login  string
 	values map[string]string // by kubelogin flag name, without dashes
 	flags  map[string]bool   // boolean flags present
@@ -32,12 +35,17 @@ var execFlagAliases = map[string]string{
 
 // booleanExecFlags take no value.
 var booleanExecFlags = []string{"legacy", "disable-environment-override", "use-azurerm-env-vars",
-	"disable-instance-discovery", "pop-enabled"}
+	"disable-instance-discovery", "pop-enabled", "logtostderr", "debug"}
 
-// readOldUser tells whether a user can be converted and reads its settings. The second result
-// says why a user that looks like a candidate is not one (empty when it is, or is no candidate
-// at all).
-func readOldUser(u *clientcmdapi.AuthInfo) (*oldUser, string) {
+// commandName is an exec command's program name: its base name, lower case, without .exe.
+func commandName(command string) string {
+	return strings.TrimSuffix(strings.ToLower(filepath.Base(command)), ".exe")
+}
+
+// readOldUser tells whether a user can be converted and reads its settings; own is the command
+// the conversion writes. The second result says why a user that looks like a candidate is not
+// one (empty when it is, or is no candidate at all).
+func readOldUser(u *clientcmdapi.AuthInfo, own string) (*oldUser, string) {
 	switch {
 	case u == nil:
 		return nil, ""
@@ -57,8 +65,7 @@ func readOldUser(u *clientcmdapi.AuthInfo) (*oldUser, string) {
 	case u.Exec == nil:
 		return nil, ""
 	}
-	base := strings.ToLower(filepath.Base(u.Exec.Command))
-	base = strings.TrimSuffix(base, ".exe")
+	base := commandName(u.Exec.Command)
 	var o origin
 	switch {
 	case base == "kubectl-aad":
@@ -72,7 +79,8 @@ func readOldUser(u *clientcmdapi.AuthInfo) (*oldUser, string) {
 	if len(args) == 0 || args[0] != "get-token" {
 		return nil, "its exec command does not run get-token"
 	}
-	old := &oldUser{origin: o, values: map[string]string{}, flags: map[string]bool{}}
+	old := &oldUser{origin: o, values: map[string]string{}, flags: map[string]bool{},
+		ours: o == fromKubectlAAD || own != "" && base == commandName(own)}
 	for i := 1; i < len(args); i++ {
 		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
 		if !strings.HasPrefix(args[i], "-") {

@@ -16,8 +16,8 @@ type Options struct {
 	Context string
 
 	// Login is the kubelogin login mode the converted users run (devicecode, interactive, spn,
-	// ropc, msi, azurecli, workloadidentity). Empty keeps a kubelogin or kubectl-aad user's mode,
-	// and gives devicecode to the others.
+	// ropc, msi, azurecli, azd, workloadidentity, azurepipelines). Empty keeps a kubelogin or
+	// kubectl-aad user's mode, and gives devicecode to the others.
 	Login string
 
 	ServerID           string
@@ -34,18 +34,26 @@ type Options struct {
 	LoginHint          string
 	// DisableEnvironmentOverride writes --disable-environment-override.
 	DisableEnvironmentOverride bool
-	// ExtraArgs are further get-token arguments written as they are (--timeout, --cache-dir and
-	// the like). The caller keeps secrets out of them.
-	ExtraArgs []string
+	// PoPEnabled and PoPClaims write --pop-enabled and --pop-claims (interactive and spn only).
+	PoPEnabled bool
+	PoPClaims  string
+	// ServiceConnectionID writes --azure-pipelines-service-connection-id (azurepipelines only).
+	ServiceConnectionID string
+	// Timeout (as written, e.g. "45s"), CacheDir, UseAzureRMEnvVars and DisableInstanceDiscovery
+	// write the get-token flags of those names; an old kubectl-aad user's are kept otherwise.
+	Timeout                  string
+	CacheDir                 string
+	UseAzureRMEnvVars        bool
+	DisableInstanceDiscovery bool
 	// AzureConfigDir is written as AZURE_CONFIG_DIR into the users' exec environment, for the
 	// azurecli mode.
 	AzureConfigDir string
 
-	// Command is the plugin command written into the kubeconfig; empty means kubectl-aad (found
-	// on PATH).
+	// Command is the plugin command written into the kubeconfig; empty keeps a kubectl-aad
+	// user's and writes kubectl-aad (found on PATH) for the others.
 	Command string
-	// APIVersion is the ExecCredential version the users ask for: v1 (the default) or v1beta1,
-	// for kubectl older than 1.22.
+	// APIVersion is the ExecCredential version the users ask for: v1 or v1beta1, for kubectl
+	// older than 1.22. Empty keeps a kubectl-aad user's and writes v1 for the others.
 	APIVersion string
 
 	// Getenv reads KUBECONFIG; nil means os.Getenv. HomeDir is where ~/.kube/config is; empty

@@ -90,7 +90,7 @@ func (o Options) check() error {
 			return fmt.Errorf("--%s (or AZURE_AUTHORITY_HOST): %w", FlagAuthorityHost, err)
 		}
 	}
-	if err := o.checkPoP(); err != nil {
+	if err := o.CheckPoP(); err != nil {
 		return err
 	}
 	switch o.Login {

@@ -27,8 +27,8 @@ func ParsePoPClaims(s string) (map[string]string, error) {
 	return claims, nil
 }
 
-// checkPoP refuses --pop-enabled and --pop-claims apart, as kubelogin does, and claims without u.
-func (o Options) checkPoP() error {
+// CheckPoP refuses --pop-enabled and --pop-claims apart, as kubelogin does, and claims without u.
+func (o Options) CheckPoP() error {
 	switch {
 	case o.PoPEnabled && o.PoPClaims == "":
 		return fmt.Errorf("--%s needs --%s with the cluster's ARM ID: --%s u=<ARM ID>", FlagPoPEnabled, FlagPoPClaims, FlagPoPClaims)
