@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 
 	urfave "github.com/urfave/cli/v2"
 
@@ -21,7 +22,9 @@ import (
 // run kubectl-aad by its own name.
 const convertBinary = "kubectl-aad-convert_kubeconfig"
 
-func convertCommand(s *cli.Session) *urfave.Command {
+// convertCommand runs the converter with the command's arguments after defaults, which the
+// arguments given may override.
+func convertCommand(s *cli.Session, defaults ...string) *urfave.Command {
 	return &urfave.Command{
 		Name:  "convert-kubeconfig",
 		Usage: "rewrite kubelogin and azure auth-provider users of a kubeconfig to use kubectl-aad",
@@ -33,7 +36,7 @@ func convertCommand(s *cli.Session) *urfave.Command {
 			if err != nil {
 				return err
 			}
-			return runConverter(c.Context, s.Env, path, c.Args().Slice())
+			return runConverter(c.Context, s.Env, path, slices.Concat(defaults, c.Args().Slice()))
 		},
 	}
 }

@@ -33,9 +33,13 @@ type Tool struct {
 }
 
 // Main runs the tool as this process and exits with its status.
-func Main(t Tool) {
+func Main(t Tool) { MainArgs(t, os.Args) }
+
+// MainArgs is Main with the command line given, for a tool that rewrites its own (kubectl-aad
+// answering as kubelogin reads kubelogin's global flags first).
+func MainArgs(t Tool, args []string) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := t.Run(ctx, os.Args, SystemEnv())
+	code := t.Run(ctx, args, SystemEnv())
 	stop()
 	os.Exit(code)
 }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	urfave "github.com/urfave/cli/v2"
+
+	"github.com/aadcred/aadcred/cmd/internal/cli"
+	"github.com/aadcred/aadcred/install/kubeloginlink"
+)
+
+// configureCommand sets kubectl-aad up to answer as kubelogin: a kubelogin link beside it.
+func configureCommand(s *cli.Session) *urfave.Command {
+	return &urfave.Command{
+		Name:  "configure",
+		Usage: "answer as kubelogin, so that kubeconfigs written by `az aks get-credentials` work unchanged",
+		Description: "--as-kubelogin puts a link called kubelogin beside kubectl-aad: kubectl then runs kubectl-aad for every\n" +
+			"user whose command is kubelogin, with kubelogin's flags and variables. When another kubelogin comes\n" +
+			"first on PATH nothing is changed unless --force is given; a kubelogin that is not this link is never\n" +
+			"replaced or removed. --remove takes the link away.",
+		Flags: []urfave.Flag{
+			&urfave.BoolFlag{Name: "as-kubelogin", Usage: "put a kubelogin link beside kubectl-aad"},
+			&urfave.BoolFlag{Name: "force", Usage: "make the link even though another kubelogin comes first on PATH"},
+			&urfave.BoolFlag{Name: "remove", Usage: "remove the kubelogin link"},
+		},
+		Action: func(c *urfave.Context) error {
+			if !c.Bool("as-kubelogin") {
+				return errors.New("say what to configure: `kubectl aad configure --as-kubelogin` makes kubeconfigs that run kubelogin run kubectl-aad")
+			}
+			self, err := selfPath()
+			if err != nil {
+				return err
+			}
+			link := kubeloginlink.Link{Target: self, PATH: s.Env.Getenv("PATH")}
+			var r kubeloginlink.Report
+			if c.Bool("remove") {
+				r, err = link.Remove()
+			} else {
+				r, err = link.Install(c.Bool("force"))
+			}
+			if err != nil {
+				return err
+			}
+			switch {
+			case r.Changed && c.Bool("remove"):
+				fmt.Fprintf(s.Env.Stderr, "Removed %s: kubeconfigs that run kubelogin no longer run kubectl-aad.\n", r.Path)
+			case r.Changed:
+				fmt.Fprintf(s.Env.Stderr, "Linked %s to %s: kubeconfigs that run kubelogin now run kubectl-aad.\n", r.Path, self)
+			case !c.Bool("remove"):
+				fmt.Fprintf(s.Env.Stderr, "%s already runs kubectl-aad.\n", r.Path)
+			}
+			for _, note := range r.Notes {
+				fmt.Fprintf(s.Env.Stderr, "Note: %s.\n", note)
+			}
+			return nil
+		},
+	}
+}
+
+// selfPath is this executable's path, links resolved: what a kubelogin link must lead to.
+func selfPath() (string, error) {
+	self, err := os.Executable()
+	if err == nil {
+		self, err = filepath.EvalSymlinks(self)
+	}
+	if err != nil {
+		return "", fmt.Errorf("finding kubectl-aad's own executable: %w", err)
+	}
+	return self, nil
+}
