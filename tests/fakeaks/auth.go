@@ -31,6 +31,9 @@ func (s *Server) authenticate(header string) (caller string, err error) {
 	if err != nil {
 		return "", err
 	}
+	if s.popHost != "" {
+		return s.authenticatePoP(token)
+	}
 	claims, err := s.verifier.Verify(token, s.audience)
 	if errors.Is(err, fakeentra.ErrWrongAudience) {
 		// Clusters with the legacy integration get v1 tokens for spn:<server app>.
@@ -39,6 +42,11 @@ func (s *Server) authenticate(header string) (caller string, err error) {
 	if err != nil {
 		return "", err
 	}
+	return s.caller(claims)
+}
+
+// caller is who a verified token is for, provided it is from the cluster's tenant.
+func (s *Server) caller(claims *fakeentra.Claims) (string, error) {
 	if claims.TenantID != s.tenant {
 		return "", fmt.Errorf("token is from tenant %s, the cluster's is %s", claims.TenantID, s.tenant)
 	}

@@ -27,6 +27,9 @@ type Options struct {
 	// Audience is the server application the cluster accepts tokens for; ServerAppID when
 	// empty.
 	Audience string
+	// PoPHost makes the cluster an Azure Arc-connected one with this ARM ID: it accepts only
+	// proof-of-possession signed requests for it, as Arc's guard does.
+	PoPHost string
 }
 
 // Server is a running fake API server. Its methods are safe for concurrent use.
@@ -34,6 +37,7 @@ type Server struct {
 	verifier *fakeentra.Verifier
 	tenant   string
 	audience string
+	popHost  string
 	url      string
 	srv      *http.Server
 
@@ -59,7 +63,7 @@ func Start(opts Options) (*Server, error) {
 	if opts.Entra == nil {
 		return nil, errors.New("fakeaks: Options.Entra is required")
 	}
-	s := &Server{verifier: opts.Entra.Verifier(), tenant: opts.Tenant, audience: opts.Audience}
+	s := &Server{verifier: opts.Entra.Verifier(), tenant: opts.Tenant, audience: opts.Audience, popHost: opts.PoPHost}
 	if s.tenant == "" {
 		s.tenant = fakeentra.DefaultTenant
 	}
