@@ -53,3 +53,19 @@ func TestKubeloginVersionHasKubeloginsShape(t *testing.T) {
 		t.Errorf("--version wrote:\n%s", out.String())
 	}
 }
+
+func FuzzKubeloginArgs(f *testing.F) {
+	for _, seed := range []string{"-v\x005\x00get-token\x00-l\x00msi", "--v=10\x00--logtostderr=false\x00remove-tokens", "--profile\x00", "-v", "--version\x00--\x00-v"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, joined string) {
+		in := append([]string{"kubelogin"}, strings.Split(joined, "\x00")...)
+		out, _, err := kubeloginArgs(in)
+		if err != nil {
+			return
+		}
+		if len(out) == 0 || out[0] != "kubelogin" || len(out) > len(in)+1 {
+			t.Fatalf("kubeloginArgs(%q) = %q", in, out)
+		}
+	})
+}

@@ -141,3 +141,15 @@ func FuzzParseDeveloper(f *testing.F) {
 		}
 	})
 }
+
+func FuzzFingerprintDeveloperConfig(f *testing.F) {
+	f.Add([]byte(`{"auth":{"account":{"currentUser":{"homeAccountId":"a.b"}}}}`))
+	f.Add([]byte(`{"auth":{"useAzCliAuth":"true","account":null}}`))
+	f.Add([]byte(`{"defaults":{"subscription":1}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fp, err := fingerprintDeveloperConfig(data)
+		if err != nil && fp != "" {
+			t.Fatalf("an error with a fingerprint %q", fp)
+		}
+	})
+}
