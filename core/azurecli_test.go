@@ -19,35 +19,69 @@ import (
 	"github.com/aadcred/aadcred/tests/fakeentra"
 )
 
-// fakeAz is an az script that records its arguments and prints a prepared answer.
+// fakeCLI is a command-line tool's script that records its arguments and prints a prepared
+// answer, or, while there is none, says what the tool says when no one is signed in.
+type fakeCLI struct {
+	path, argsFile, answer, configDir string
+}
+
+func newFakeCLI(t *testing.T, name, notSignedIn string) fakeCLI {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skipf("the fake %s is a shell script", name)
+	}
+	dir := t.TempDir()
+	f := fakeCLI{path: filepath.Join(dir, name), argsFile: filepath.Join(dir, "args"),
+		answer: filepath.Join(dir, "answer.json"), configDir: filepath.Join(dir, "config")}
+	said := filepath.Join(dir, "not-signed-in")
+	writeFile(t, said, []byte(notSignedIn+"\n"))
+	script := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$@\" > '%s'\n"+
+		"if [ ! -f '%s' ]; then cat '%s' >&2; exit 1; fi\nexec cat '%s'\n", f.argsFile, f.answer, said, f.answer)
+	if err := os.WriteFile(f.path, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(f.configDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// answerWith makes the tool print answer as JSON.
+func (f fakeCLI) answerWith(t *testing.T, answer any) {
+	t.Helper()
+	data, err := json.Marshal(answer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, f.answer, data)
+}
+
+// args returns the arguments of the tool's last run and forgets them; nil when it has not run.
+func (f fakeCLI) args(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile(f.argsFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(f.argsFile); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Fields(string(data))
+}
+
+// fakeAz is a fake az.
 type fakeAz struct {
-	runner    *azurecli.Runner
-	argsFile  string
-	answer    string
-	configDir string
+	fakeCLI
+	runner *azurecli.Runner
 }
 
 func newFakeAz(t *testing.T) *fakeAz {
 	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("the fake az is a shell script")
-	}
-	dir := t.TempDir()
-	az := &fakeAz{
-		argsFile:  filepath.Join(dir, "args"),
-		answer:    filepath.Join(dir, "answer.json"),
-		configDir: filepath.Join(dir, "azure"),
-	}
-	script := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$@\" > '%s'\nexec cat '%s'\n", az.argsFile, az.answer)
-	path := filepath.Join(dir, "az")
-	if err := os.WriteFile(path, []byte(script), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(az.configDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	az.runner = &azurecli.Runner{Path: path, Env: []string{"AZURE_CONFIG_DIR=" + az.configDir, "PATH=/usr/bin:/bin"}}
-	return az
+	f := newFakeCLI(t, "az", "ERROR: Please run 'az login' to setup account.")
+	return &fakeAz{fakeCLI: f, runner: &azurecli.Runner{Path: f.path, Env: []string{"AZURE_CONFIG_DIR=" + f.configDir, "PATH=/usr/bin:/bin"}}}
 }
 
 // signIn writes the profile az keeps for a signed-in account with subscription sub.
@@ -58,33 +92,13 @@ func (az *fakeAz) signIn(t *testing.T, sub string) {
 	writeFile(t, filepath.Join(az.configDir, "azureProfile.json"), []byte(profile))
 }
 
-// answerWith makes az print tok as its access token.
-func (az *fakeAz) answerWith(t *testing.T, tok *core.Token) {
+// answerToken makes az print tok as its access token.
+func (az *fakeAz) answerToken(t *testing.T, tok *core.Token) {
 	t.Helper()
-	answer, err := json.Marshal(map[string]any{
+	az.answerWith(t, map[string]any{
 		"accessToken": tok.AccessToken, "expiresOn": tok.ExpiresOn.Local().Format("2006-01-02 15:04:05.000000"),
 		"expires_on": tok.ExpiresOn.Unix(), "subscription": "sub-1", "tenant": tok.TenantID, "tokenType": "Bearer",
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, az.answer, answer)
-}
-
-// args returns the arguments of az's last run and forgets them; nil when az has not run.
-func (az *fakeAz) args(t *testing.T) []string {
-	t.Helper()
-	data, err := os.ReadFile(az.argsFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(az.argsFile); err != nil {
-		t.Fatal(err)
-	}
-	return strings.Fields(string(data))
 }
 
 func TestAzureCLI(t *testing.T) {
@@ -95,7 +109,7 @@ func TestAzureCLI(t *testing.T) {
 	// az hands out a real token from the fake, so that its labels can be checked.
 	minted := w.passwordRequest(core.Resource("https://management.core.windows.net/"), entra.V2)
 	minted.NoCache = true
-	az.answerWith(t, acquire(t, w.uncachedClient(), minted))
+	az.answerToken(t, acquire(t, w.uncachedClient(), minted))
 
 	client := w.client()
 	client.AzureCLI = az.runner

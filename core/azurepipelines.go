@@ -2,13 +2,9 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-
-	"github.com/aadcred/aadcred/core/entra"
 )
 
 // azurePipelinesOIDCVersion is the Azure DevOps REST API version of the OIDC token request.
@@ -39,38 +35,15 @@ func (c *Client) azurePipelinesToken(ctx context.Context, cred Credential) (stri
 	case cred.AzurePipelinesAccessToken == "":
 		return "", errors.New("the azurepipelines method needs the job's access token: map SYSTEM_ACCESSTOKEN into the step's environment (env: SYSTEM_ACCESSTOKEN: $(System.AccessToken))")
 	}
-	u, err := url.Parse(cred.AzurePipelinesOIDCRequestURI)
-	if err != nil || u.Host == "" {
-		return "", errors.New("SYSTEM_OIDCREQUESTURI is not a URL")
-	}
-	if u.Scheme != "https" && !entra.IsLoopback(u.Hostname()) {
-		return "", errors.New("SYSTEM_OIDCREQUESTURI must use https")
-	}
-	q := u.Query()
-	q.Set("api-version", azurePipelinesOIDCVersion)
-	q.Set("serviceConnectionId", cred.AzurePipelinesServiceConnectionID)
-	u.RawQuery = q.Encode()
-	body, err := c.entra().Do(ctx, entra.Call{
-		Method: http.MethodPost,
-		URL:    u.String(),
-		Header: http.Header{
+	return c.oidcToken(ctx, cred.AzurePipelinesOIDCRequestURI, oidcEndpoint{
+		what: "Azure Pipelines OIDC endpoint", urlVar: "SYSTEM_OIDCREQUESTURI", method: http.MethodPost,
+		header: http.Header{
 			"Authorization": {"Bearer " + cred.AzurePipelinesAccessToken},
 			"Content-Type":  {"application/json"},
 			// Without it, a refused token is answered with a redirect to a sign-in page.
 			"X-Tfs-Fedauthredirect": {"Suppress"},
 		},
-		// Asking again gives another token for the same connection: nothing is spent.
-		Idempotent: true,
-		What:       "Azure Pipelines OIDC endpoint",
+		query: url.Values{"api-version": {azurePipelinesOIDCVersion}, "serviceConnectionId": {cred.AzurePipelinesServiceConnectionID}},
+		field: "oidcToken", noToken: "the Azure Pipelines OIDC endpoint answered without an oidcToken (does the service connection use workload identity federation?)",
 	})
-	if err != nil {
-		return "", fmt.Errorf("getting the service connection's token from Azure Pipelines: %w", err)
-	}
-	var answer struct {
-		OIDCToken string `json:"oidcToken"`
-	}
-	if err := json.Unmarshal(body, &answer); err != nil || answer.OIDCToken == "" {
-		return "", errors.New("the Azure Pipelines OIDC endpoint answered without an oidcToken (does the service connection use workload identity federation?)")
-	}
-	return answer.OIDCToken, nil
 }

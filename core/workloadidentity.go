@@ -60,31 +60,50 @@ func readFederatedTokenFile(path string) (string, error) {
 // gitHubOIDCToken asks GitHub Actions for an OIDC token with the audience federated credentials
 // expect. requestURL already carries GitHub's own query; the audience is added to it.
 func (c *Client) gitHubOIDCToken(ctx context.Context, requestURL, requestToken string) (string, error) {
-	u, err := url.Parse(requestURL)
+	return c.oidcToken(ctx, requestURL, oidcEndpoint{
+		what: "GitHub Actions OIDC endpoint", urlVar: "ACTIONS_ID_TOKEN_REQUEST_URL", method: http.MethodGet,
+		header: http.Header{"Authorization": {"bearer " + requestToken}},
+		query:  url.Values{"audience": {federatedAudience}},
+		field:  "value", noToken: "GitHub Actions OIDC endpoint answered without a token (is `permissions: id-token: write` set?)",
+	})
+}
+
+// oidcEndpoint is a CI system's endpoint that hands the running job an OIDC token to present as
+// a federated credential.
+type oidcEndpoint struct {
+	what   string // its name in errors and logs
+	urlVar string // the variable that holds its URL, named in errors
+	method string
+	header http.Header
+	query  url.Values // added to the URL's own query
+	field  string     // the answer's field that holds the token
+	// noToken is the error when the answer holds none.
+	noToken string
+}
+
+// oidcToken asks e, at rawURL (https, or loopback in tests), for a token. Asking again gives
+// another token for the same identity, so a failed request is retried.
+func (c *Client) oidcToken(ctx context.Context, rawURL string, e oidcEndpoint) (string, error) {
+	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" {
-		return "", errors.New("ACTIONS_ID_TOKEN_REQUEST_URL is not a URL")
+		return "", fmt.Errorf("%s is not a URL", e.urlVar)
 	}
 	if u.Scheme != "https" && !entra.IsLoopback(u.Hostname()) {
-		return "", errors.New("ACTIONS_ID_TOKEN_REQUEST_URL must use https")
+		return "", fmt.Errorf("%s must use https", e.urlVar)
 	}
 	q := u.Query()
-	q.Set("audience", federatedAudience)
+	for k, v := range e.query {
+		q[k] = v
+	}
 	u.RawQuery = q.Encode()
-	body, err := c.entra().Do(ctx, entra.Call{
-		Method:     http.MethodGet,
-		URL:        u.String(),
-		Header:     http.Header{"Authorization": {"bearer " + requestToken}},
-		Idempotent: true,
-		What:       "GitHub Actions OIDC endpoint",
-	})
+	body, err := c.entra().Do(ctx, entra.Call{Method: e.method, URL: u.String(), Header: e.header, Idempotent: true, What: e.what})
 	if err != nil {
-		return "", fmt.Errorf("getting a federated token from GitHub Actions: %w", err)
+		return "", fmt.Errorf("getting a federated token from the %s: %w", e.what, err)
 	}
-	var answer struct {
-		Value string `json:"value"`
+	var answer map[string]json.RawMessage
+	var token string
+	if json.Unmarshal(body, &answer) != nil || json.Unmarshal(answer[e.field], &token) != nil || token == "" {
+		return "", errors.New(e.noToken)
 	}
-	if err := json.Unmarshal(body, &answer); err != nil || answer.Value == "" {
-		return "", errors.New("GitHub Actions OIDC endpoint answered without a token (is `permissions: id-token: write` set?)")
-	}
-	return answer.Value, nil
+	return token, nil
 }

@@ -17,49 +17,6 @@ import (
 	"github.com/aadcred/aadcred/tests/harness"
 )
 
-// azAKSKubeconfig is a kubeconfig exactly as `az aks get-credentials` writes it for a cluster with
-// Entra integration: its user runs kubelogin with the AKS client and devicecode.
-const azAKSKubeconfig = `apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: %[1]s
-    server: %[2]s
-  name: contoso-aks
-contexts:
-- context:
-    cluster: contoso-aks
-    user: clusterUser_contoso-rg_contoso-aks
-  name: contoso-aks
-current-context: contoso-aks
-kind: Config
-preferences: {}
-users:
-- name: clusterUser_contoso-rg_contoso-aks
-  user:
-    exec:
-      apiVersion: client.authentication.k8s.io/v1beta1
-      args:
-      - get-token
-      - --environment
-      - AzurePublicCloud
-      - --server-id
-      - 6dae42f8-4368-4678-94ff-3960e28e3630
-      - --client-id
-      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a
-      - --tenant-id
-      - %[3]s
-      - --login
-      - devicecode
-      command: kubelogin
-      env: null
-      installHint: |2
-
-        kubelogin is not installed which is required to connect to AAD enabled cluster.
-
-        To learn more, please go to https://aka.ms/aks/kubelogin
-      provideClusterInfo: false
-`
-
 // kubeloginWorld is an AKS world whose binaries live in a directory of the test's own, on a PATH
 // the test sets: a kubelogin link made there reaches no other test, and no kubelogin installed on
 // the machine (or by CI) is found instead.
@@ -104,15 +61,18 @@ func (w *kubeloginWorld) configure(t *testing.T, args ...string) harness.Result 
 	return r
 }
 
-// writeAzKubeconfig writes the kubeconfig az writes for the fake cluster and points KUBECONFIG
-// at it.
+// ciClientID is the client ID of the CI user of azGetCredentialsKubeconfig where no test uses it.
+const ciClientID = "00000000-0000-4000-8000-0000000000c1"
+
+// writeAzKubeconfig writes the kubeconfig az writes for the fake cluster (with the CI and the
+// unrelated user azGetCredentialsKubeconfig adds) and points KUBECONFIG at it.
 func (w *kubeloginWorld) writeAzKubeconfig(t *testing.T) string {
 	t.Helper()
 	caPEM, err := os.ReadFile(w.Entra.CAFile())
 	if err != nil {
 		t.Fatal(err)
 	}
-	content := fmt.Sprintf(azAKSKubeconfig, base64.StdEncoding.EncodeToString(caPEM), w.AKS.URL(), fakeentra.DefaultTenant)
+	content := fmt.Sprintf(azGetCredentialsKubeconfig, base64.StdEncoding.EncodeToString(caPEM), w.AKS.URL(), fakeentra.DefaultTenant, ciClientID, "not-used")
 	path := filepath.Join(w.Home, ".kube", "config")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)

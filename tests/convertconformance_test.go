@@ -3,6 +3,7 @@ package tests
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -369,7 +370,7 @@ func TestConvertConformsToKubelogin(t *testing.T) {
 // already, leaves the file as it is and makes no second backup.
 func TestConvertKubeconfigTwiceChangesNothing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config")
-	content := strings.NewReplacer("%[1]s", "Y2E=", "%[2]s", "https://contoso.example:443", "%[3]s", cfTenant).Replace(azAKSKubeconfig)
+	content := fmt.Sprintf(azGetCredentialsKubeconfig, "Y2E=", "https://contoso.example:443", cfTenant, ciClientID, "not-used")
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
