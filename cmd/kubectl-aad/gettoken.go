@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"strings"
 
 	urfave "github.com/urfave/cli/v2"
@@ -30,7 +31,7 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 			if err != nil {
 				return err
 			}
-			opts, _, err := kubelogin.Parse(s.Tool.Name+" get-token", getTokenUsage, c.Args().Slice(), s.Env.Stderr, nil)
+			opts, _, err := kubelogin.Parse(s.Tool.Name+" get-token", fmt.Sprintf(getTokenUsage, s.Tool.Name), c.Args().Slice(), s.Env.Stderr, nil)
 			if errors.Is(err, flag.ErrHelp) {
 				return nil
 			}
@@ -73,7 +74,8 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 	}
 }
 
-const getTokenUsage = `Usage: kubectl-aad get-token [--login MODE] [--server-id ID] [--tenant-id TENANT] [flags]
+// getTokenUsage is get-token's help, for the tool named by %[1]s (kubectl-aad, or kubelogin).
+const getTokenUsage = `Usage: %[1]s get-token [--login MODE] [--server-id ID] [--tenant-id TENANT] [flags]
 
 Prints an ExecCredential for kubectl to stdout. Takes Azure/kubelogin's get-token flags and
 environment variables with the same meaning: a variable kubelogin reads overrides its flag
