@@ -188,3 +188,27 @@ func userToken(t *testing.T, w *harness.World, scope string) (string, time.Time)
 	}
 	return answer.AccessToken, time.Now().Add(time.Duration(answer.ExpiresIn) * time.Second)
 }
+
+// TestGetTokenTakesProfileAndDebugAfterTheCommand: --profile and --debug may follow get-token,
+// where kubeconfigs put every argument.
+func TestGetTokenTakesProfileAndDebugAfterTheCommand(t *testing.T) {
+	w := newAKSWorld(t)
+	id, secret := w.Entra.NewServicePrincipal(fakeentra.DefaultTenant)
+	w.Set("AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", secret)
+	w.WriteConfig("profiles:\n  work: {tenant: " + fakeentra.DefaultTenant + "}\n")
+	// No --tenant-id: only the profile names the tenant.
+	args := []string{"get-token", "--login", "spn", "--server-id", fakeentra.AKSServerAppID, "--client-id", id}
+	if r := w.Run("", "kubectl-aad", args...); r.Code == 0 || !strings.Contains(r.Stderr, "tenant") {
+		t.Fatalf("without the profile: exit %d, want an error asking for a tenant\n%s", r.Code, r.Stderr)
+	}
+	r := w.Run("", "kubectl-aad", append(args, "--profile", "work", "--debug")...)
+	if r.Code != 0 || !strings.Contains(r.Stdout, `"token":`) {
+		t.Fatalf("--profile work --debug after get-token: exit %d\n%s", r.Code, r.Stderr)
+	}
+	if !strings.Contains(r.Stderr, ": debug: ") || strings.Contains(r.Stderr, secret) {
+		t.Errorf("--debug after get-token should log each step, never the secret:\n%s", r.Stderr)
+	}
+	if r := w.Run("", "kubectl-aad", append(args, "--profile=nosuch")...); r.Code == 0 || !strings.Contains(r.Stderr, "nosuch") {
+		t.Errorf("an unknown profile after get-token: exit %d\n%s", r.Code, r.Stderr)
+	}
+}
