@@ -248,11 +248,24 @@ var conversionTable = []conversionCase{
 	{name: "devicecode to spn with the environment override disabled", exec: devicecodeUser(), flags: []string{"--login", "spn", "--disable-environment-override"},
 		want: []string{"get-token", "--environment", cfCloud, "--server-id", cfServer, "--tenant-id", cfTenant, "--client-id", cfClient, "--login", "spn", "--disable-environment-override"}},
 
-	// The newer modes.
+	{name: "devicecode with both PoP flags to ropc carries them", exec: devicecodeUser("--pop-enabled", "--pop-claims", cfPoPClaims), flags: []string{"--login", "ropc"},
+		want: []string{"get-token", "--server-id", cfServer, "--client-id", cfClient, "--tenant-id", cfTenant, "--environment", cfCloud, "--login", "ropc",
+			"--pop-enabled", "--pop-claims", cfPoPClaims}},
+
+	// The newer modes, as kubelogin v0.2.21 converts them.
+	{name: "devicecode to azd takes nothing of the person's", exec: devicecodeUser(), flags: []string{"--login", "azd"},
+		want: []string{"get-token", "--server-id", cfServer, "--login", "azd"}},
+	{name: "devicecode to azurepipelines carries the tenant", exec: devicecodeUser(), flags: []string{"--login", "azurepipelines"},
+		want: []string{"get-token", "--server-id", cfServer, "--login", "azurepipelines", "--tenant-id", cfTenant}},
+	{name: "devicecode to azurepipelines with the service connection given", exec: devicecodeUser(), flags: []string{"--login", "azurepipelines", "--azure-pipelines-service-connection-id", "conn-1"},
+		want: []string{"get-token", "--server-id", cfServer, "--login", "azurepipelines", "--tenant-id", cfTenant, "--azure-pipelines-service-connection-id", "conn-1"}},
 	{name: "devicecode to azurepipelines with its settings", exec: devicecodeUser(),
 		flags: []string{"--login", "azurepipelines", "--client-id", cfSPClient, "--tenant-id", cfTenant, "--azure-pipelines-service-connection-id", "conn-1"},
-		want: []string{"get-token", "--server-id", cfServer, "--login", "azurepipelines", "--client-id", cfSPClient, "--tenant-id", cfTenant,
-			"--azure-pipelines-service-connection-id", "conn-1"}},
+		want: []string{"get-token", "--server-id", cfServer, "--login", "azurepipelines", "--tenant-id", cfTenant,
+			"--azure-pipelines-service-connection-id", "conn-1"},
+		ours: []string{"get-token", "--server-id", cfServer, "--login", "azurepipelines", "--client-id", cfSPClient, "--tenant-id", cfTenant,
+			"--azure-pipelines-service-connection-id", "conn-1"},
+		deviation: "kubelogin's converter writes no --client-id for azurepipelines even when given one (its get-token then needs AZURESUBSCRIPTION_CLIENT_ID); the client given is written"},
 }
 
 // flagsWithoutValue are get-token's switches.

@@ -19,10 +19,10 @@ func signsInUser(login string) bool {
 }
 
 // The modes in which kubelogin's converter writes --legacy, and those in which it writes the
-// proof-of-possession flags; it drops them in the others.
+// proof-of-possession flags (as of v0.2.21); it drops them in the others.
 var (
 	legacyLogins = []string{"devicecode", "spn", "ropc"}
-	popLogins    = []string{"interactive", "spn"}
+	popLogins    = []string{"interactive", "spn", "ropc"}
 )
 
 // newExec builds the converted user's exec stanza from the old user and the options, with the
@@ -111,8 +111,10 @@ func (o *Options) newExec(old *oldUser, oldExec *clientcmdapi.ExecConfig) (*clie
 		add("federated-token-file", kept(o.FederatedTokenFile, "federated-token-file"))
 	case "azurepipelines":
 		// An Azure Pipelines task sets all three in the environment (AZURESUBSCRIPTION_*).
+		// kubelogin's converter carries the tenant over, as here; it writes no client ID even
+		// when given one, where kubectl-aad writes the one given (or the old user's own).
 		add("client-id", kept(o.ClientID, "client-id"))
-		add("tenant-id", kept(o.TenantID, "tenant-id"))
+		add("tenant-id", tenant)
 		add("azure-pipelines-service-connection-id", kept(o.ServiceConnectionID, "azure-pipelines-service-connection-id"))
 	}
 	if (o.Legacy || old.flags["legacy"]) && slices.Contains(legacyLogins, login) {
@@ -181,7 +183,7 @@ func (o *Options) pop(old *oldUser, login string) (args []string, dropped string
 	}
 	if !slices.Contains(popLogins, login) {
 		if enabled || claims != "" {
-			dropped = "--pop-enabled and --pop-claims (only interactive and spn users get proof-of-possession tokens)"
+			dropped = "--pop-enabled and --pop-claims (only interactive, spn and ropc users get proof-of-possession tokens)"
 		}
 		return nil, dropped, nil
 	}
