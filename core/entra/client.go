@@ -3,7 +3,6 @@ package entra
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -150,8 +149,9 @@ func (c *Client) attempt(ctx context.Context, call Call) ([]byte, http.Header, e
 	start := c.now()
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		c.log(ctx, "request failed", "what", call.What, "method", call.Method, "url", redactURL(call.URL), "error", err)
-		return nil, nil, &transportError{what: call.What, url: redactURL(call.URL), err: unwrapURLError(err)}
+		unreachable := newUnreachable(call, req, err, c.httpClient().Transport)
+		c.log(ctx, "request failed", "what", call.What, "method", call.Method, "url", unreachable.URL, "error", unreachable.Err)
+		return nil, nil, unreachable
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
@@ -185,26 +185,13 @@ func Transient(err error) bool {
 	if errors.Is(err, context.Canceled) {
 		return false
 	}
-	var t *transportError
+	var t *UnreachableError
 	if errors.As(err, &t) {
-		var unknownCA x509.UnknownAuthorityError
-		var hostname x509.HostnameError
-		var invalid x509.CertificateInvalidError
-		var verify *tls.CertificateVerificationError
-		return !errors.As(err, &unknownCA) && !errors.As(err, &hostname) && !errors.As(err, &invalid) && !errors.As(err, &verify)
+		return !certificateError(err)
 	}
 	var netErr net.Error
 	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded)
 }
-
-// transportError is a request that got no answer: the connection failed, timed out or was reset.
-type transportError struct {
-	what, url string
-	err       error
-}
-
-func (e *transportError) Error() string { return fmt.Sprintf("%s %s: %v", e.what, e.url, e.err) }
-func (e *transportError) Unwrap() error { return e.err }
 
 // backoff is how long to wait before retry number attempt+1: what Retry-After says, else 1 s, 2 s,
 // 4 s…, never more than a minute.
@@ -302,14 +289,4 @@ func redactURL(raw string) string {
 	}
 	u.RawQuery, u.User, u.Fragment = "", nil, ""
 	return u.String()
-}
-
-// unwrapURLError removes *url.Error's own "Post <url>:" prefix, which we already print without
-// the query.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }

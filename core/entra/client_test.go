@@ -177,13 +177,13 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	}
 }
 
-func TestNetworkErrorNamesEndpoint(t *testing.T) {
+func TestNetworkErrorNamesHostAndIsRetried(t *testing.T) {
 	s := newServer(t, okToken)
 	ep := endpoint(t, s)
 	s.Close()
 	var waits []time.Duration
 	_, err := testClient(&waits).Token(context.Background(), ep, url.Values{"grant_type": {"client_credentials"}})
-	if err == nil || !strings.Contains(err.Error(), "token endpoint "+s.URL) || len(waits) != 2 {
+	if err == nil || !strings.Contains(err.Error(), "cannot reach "+strings.TrimPrefix(s.URL, "http://")) || len(waits) != 2 {
 		t.Errorf("err %v, waits %v", err, waits)
 	}
 }
@@ -226,14 +226,14 @@ func TestTransient(t *testing.T) {
 		err  error
 		want bool
 	}{
-		{&transportError{err: errors.New("http2: stream error: stream ID 1; INTERNAL_ERROR")}, true},
-		{&transportError{err: io.ErrUnexpectedEOF}, true},
-		{&transportError{err: x509.UnknownAuthorityError{}}, false},
-		{&transportError{err: &tls.CertificateVerificationError{Err: errors.New("bad")}}, false},
+		{&UnreachableError{Err: errors.New("http2: stream error: stream ID 1; INTERNAL_ERROR")}, true},
+		{&UnreachableError{Err: io.ErrUnexpectedEOF}, true},
+		{&UnreachableError{Err: x509.UnknownAuthorityError{}}, false},
+		{&UnreachableError{Err: &tls.CertificateVerificationError{Err: errors.New("bad")}}, false},
 		{fmt.Errorf("wrapped: %w", &Error{StatusCode: 503}), true},
 		{&Error{StatusCode: 400, Code: "invalid_grant"}, false},
 		{context.Canceled, false},
-		{&transportError{err: context.Canceled}, false},
+		{&UnreachableError{Err: context.Canceled}, false},
 		{context.DeadlineExceeded, true},
 	} {
 		if got := Transient(tc.err); got != tc.want {

@@ -128,9 +128,11 @@ func (c *Client) PollDeviceCode(ctx context.Context, ep Endpoint, dc *DeviceCode
 			return tok, nil
 		case !errors.As(err, &e):
 			return nil, err
-		case e.Code == "authorization_pending" || e.Has(70016):
+		// The error name decides before the code: Entra has been seen to send slow_down with
+		// 70016, the pending code, and slowing down is what it asks for then.
 		case e.Code == "slow_down":
 			interval += 5 * time.Second
+		case e.Code == "authorization_pending" || e.Has(70016):
 		default:
 			return nil, err
 		}

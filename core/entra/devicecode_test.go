@@ -71,6 +71,27 @@ func TestPollDeviceCodeWaitsAndSlowsDown(t *testing.T) {
 	}
 }
 
+// TestSlowDownWithPendingCodeSlowsDown: a slow_down answer that also carries 70016 (the code of
+// authorization_pending) still adds 5 s to the interval.
+func TestSlowDownWithPendingCodeSlowsDown(t *testing.T) {
+	n := 0
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n++; n == 1 {
+			status(400, "", `{"error":"slow_down","error_description":"AADSTS70016: pending","error_codes":[70016]}`)(w, r)
+			return
+		}
+		okToken(w, r)
+	})
+	var waits []time.Duration
+	dc := &DeviceCode{deviceCode: "GAAB", Interval: 5 * time.Second, ExpiresAt: epoch.Add(15 * time.Minute)}
+	if _, err := testClient(&waits).PollDeviceCode(context.Background(), endpoint(t, s), dc, url.Values{"client_id": {"app"}, "scope": {"x/.default"}}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(waits) != "[5s 10s]" {
+		t.Errorf("waits %v, want [5s 10s]: slow_down with code 70016 must slow down", waits)
+	}
+}
+
 func TestPollDeviceCodeV1Form(t *testing.T) {
 	s, polls := pollServer(t, V1)
 	var waits []time.Duration
