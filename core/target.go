@@ -121,7 +121,8 @@ func (t Target) String() string {
 }
 
 // apply puts the target into a token-endpoint form: scope= on v2 (with the OpenID scopes that a
-// user sign-in needs), resource= on v1.
+// user sign-in needs), resource= on v1. A v1 user grant asks for openid too, as ADAL did, so
+// that an ID token comes back there as well.
 func (t Target) apply(form url.Values, v entra.Version, userSignIn bool, log *slog.Logger) error {
 	if v == entra.V1 {
 		r, err := t.resource()
@@ -129,6 +130,9 @@ func (t Target) apply(form url.Values, v entra.Version, userSignIn bool, log *sl
 			return err
 		}
 		form.Set("resource", r)
+		if userSignIn {
+			form.Set("scope", "openid")
+		}
 		return nil
 	}
 	scopes := t.scopes(log)

@@ -159,7 +159,7 @@ func (s *Server) authorizeRequest(r *http.Request, p *authorizeParams) error {
 		}
 		p.target = &t
 	} else if res := f.Get("resource"); res != "" {
-		t, err := s.parseResource(res, p.tenant.segment)
+		t, err := s.parseResource(res, f.Get("scope"), p.tenant.segment)
 		if err != nil {
 			return err
 		}

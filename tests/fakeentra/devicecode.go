@@ -163,7 +163,7 @@ func (s *Server) deviceCode(r *http.Request, version int) (any, error) {
 		t, err = s.parseScope(requested, ref.segment)
 	} else {
 		requested = form.Get("resource")
-		t, err = s.parseResource(requested, ref.segment)
+		t, err = s.parseResource(requested, form.Get("scope"), ref.segment)
 	}
 	if err != nil {
 		return nil, err

@@ -151,7 +151,7 @@ type delegatedOptions struct {
 }
 
 // issueDelegated answers a user grant: an access token, plus a refresh token (v1 always, v2
-// with offline_access), an ID token (v1 always, v2 with openid), client_info and foci.
+// with offline_access), an ID token (with openid), client_info and foci.
 func (s *Server) issueDelegated(req *tokenRequest, app *App, auth string, user *User, tenantID string, t target, opts delegatedOptions) (any, error) {
 	p := principal{tenantID: tenantID, clientID: app.ClientID, auth: auth, user: user, amr: opts.amr, popKeyID: req.popKeyID}
 	at, err := s.mintAccessToken(p, t, req.tokenVersion(t))
@@ -162,7 +162,7 @@ func (s *Server) issueDelegated(req *tokenRequest, app *App, auth string, user *
 	if req.version == 1 || t.offline || opts.alwaysRefresh {
 		rt = s.storeRefreshToken(app, user, tenantID, req.version)
 	}
-	if req.version == 1 || t.openid {
+	if t.openid {
 		if idt, err = s.mintIDToken(p, t, req.version, opts.nonce); err != nil {
 			return nil, err
 		}

@@ -240,7 +240,7 @@ func (s *Server) handleCloudShell(w http.ResponseWriter, r *http.Request) {
 		writeMIError(w, http.StatusBadRequest, "invalid_request", "Required audience parameter not specified")
 		return
 	}
-	t, err := s.parseResource(resource, DefaultTenant)
+	t, err := s.parseResource(resource, "", DefaultTenant)
 	if err != nil {
 		writeMIError(w, http.StatusBadRequest, "invalid_resource", fmt.Sprintf("AADSTS50001: The application named %s was not found in the tenant.", resource))
 		return

@@ -113,8 +113,9 @@ func (s *Server) parseScope(scope, tenant string) (target, error) {
 }
 
 // parseResource resolves a v1 resource parameter. The v1 endpoint grants every delegated
-// permission of the resource and always answers with an ID token and a refresh token.
-func (s *Server) parseResource(resource, tenant string) (target, error) {
+// permission of the resource and always answers with a refresh token; an ID token comes back
+// when scope (which v1 otherwise ignores) asks for openid, as ADAL's requests do.
+func (s *Server) parseResource(resource, scope, tenant string) (target, error) {
 	if resource == "" {
 		return target{}, errMissingParameter("resource")
 	}
@@ -122,7 +123,8 @@ func (s *Server) parseResource(resource, tenant string) (target, error) {
 	if !ok {
 		return target{}, errResourceNotFound(resource, tenant)
 	}
-	return target{resource: r, audience: resource, scopes: slices.Clone(r.Scopes), isDefault: true, openid: true, offline: true}, nil
+	openid := slices.ContainsFunc(strings.Fields(scope), func(s string) bool { return strings.EqualFold(s, "openid") })
+	return target{resource: r, audience: resource, scopes: slices.Clone(r.Scopes), isDefault: true, openid: openid, offline: true}, nil
 }
 
 // grantedScope is the "scope" of a v2 answer to a user grant: the permissions granted on the

@@ -47,7 +47,7 @@ func (s *Server) requestTarget(req *tokenRequest, fallback *target) (target, err
 		return *fallback, nil
 	}
 	if req.version == 1 {
-		return s.parseResource(req.form.Get("resource"), req.tenant.segment)
+		return s.parseResource(req.form.Get("resource"), req.form.Get("scope"), req.tenant.segment)
 	}
 	return s.parseScope(req.form.Get("scope"), req.tenant.segment)
 }

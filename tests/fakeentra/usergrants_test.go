@@ -56,6 +56,13 @@ func TestPasswordGrantV1AndErrors(t *testing.T) {
 	if a.status != 200 || a.str("refresh_token") == "" || a.str("resource") != AKSServerAppID {
 		t.Fatalf("%d %s", a.status, a.raw)
 	}
+	if a.str("id_token") != "" {
+		t.Errorf("a v1 answer without scope=openid carries an ID token: %s", a.raw)
+	}
+	form.Set("scope", "openid")
+	if withID := post(t, s, v1Token(DefaultTenant), form); withID.str("id_token") == "" {
+		t.Errorf("a v1 answer to scope=openid carries no ID token: %s", withID.raw)
+	}
 	if _, ok := a.body["expires_on"].(string); !ok {
 		t.Errorf("v1 expires_on is %T", a.body["expires_on"])
 	}
