@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/aadcred/aadcred/core/entra"
@@ -43,11 +44,21 @@ type tokenEntry struct {
 	Audience  string    `json:"audience,omitempty"`
 	// Account names the account entry a user token belongs to.
 	Account string `json:"account,omitempty"`
+	// IDToken is the user's ID token from the same answer, kept so that token --id-token is
+	// answered from the cache too; IDTokenExpires is its exp.
+	IDToken        string    `json:"id_token,omitempty"`
+	IDTokenExpires time.Time `json:"id_token_expires,omitzero"`
 }
 
 func (e *tokenEntry) token() *Token {
-	return &Token{AccessToken: e.AccessToken, TokenType: e.TokenType, ExpiresOn: e.ExpiresOn,
+	return &Token{AccessToken: e.AccessToken, TokenType: e.TokenType, ExpiresOn: e.ExpiresOn, IDToken: e.IDToken,
 		TenantID: e.TenantID, ObjectID: e.ObjectID, UPN: e.UPN, Audience: e.Audience}
+}
+
+// fresh reports whether the entry answers a request without renewal: before its refresh time,
+// and, when the ID token is wanted too, with one that has not expired.
+func (e *tokenEntry) fresh(now time.Time, wantIDToken bool) bool {
+	return now.Before(e.RefreshAt) && (!wantIDToken || (e.IDToken != "" && now.Before(e.IDTokenExpires.Add(-ReportMargin))))
 }
 
 // usable reports whether the token may still be handed to a tool, which is told it expires
@@ -59,40 +70,70 @@ func (e *tokenEntry) usable(now time.Time) bool { return now.Before(e.ExpiresOn.
 // processes started together one gets the token and the others reuse it.
 func (c *Client) cached(ctx context.Context, r *settled) (*Token, error) {
 	key := c.keyFor(r)
-	name := key.name("t")
 	// A claims challenge says that a resource refused the token it was shown, most likely the
 	// cached one: it is renewed with the claims, and the cached token is not served instead.
 	challenged := r.Claims != ""
 	if !challenged {
-		if e := c.readToken(ctx, name); e != nil && c.now().Before(e.RefreshAt) {
+		if e := c.lookup(ctx, key); e != nil && e.fresh(c.now(), r.IDToken) {
 			return e.token(), nil
 		}
 	}
 
-	unlock, err := c.lock(ctx, r, name)
+	unlock, err := c.lock(ctx, r, key.name("t"))
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
 	var stale *tokenEntry
 	if !challenged {
-		stale = c.readToken(ctx, name)
-		if stale != nil && c.now().Before(stale.RefreshAt) {
+		stale = c.lookup(ctx, key)
+		if stale != nil && stale.fresh(c.now(), r.IDToken) {
 			return stale.token(), nil
 		}
 	}
 
 	tok, account, err := c.renew(ctx, r, key)
 	if err != nil {
-		if stale != nil && stale.usable(c.now()) && entra.Transient(err) {
+		if stale != nil && stale.usable(c.now()) && !r.IDToken && entra.Transient(err) {
 			c.log().Debug("refreshing failed for a passing reason; serving the cached token, which is still valid",
 				"expires_on", stale.ExpiresOn, "error", err)
 			return stale.token(), nil
 		}
 		return nil, err
 	}
-	c.writeToken(ctx, name, key, tok, account)
+	c.keepToken(ctx, r, key, tok, account)
 	return tok, nil
+}
+
+// lookup reads the entry that holds the token for key. A user's token is kept once, whichever
+// way they signed in: a request that names the account (an account hint, the password method's
+// user name) is answered by the entry of requests that name nobody when it holds that account's
+// token, and by its own entry otherwise. The hot path of a request naming nobody reads one file.
+func (c *Client) lookup(ctx context.Context, key cacheKey) *tokenEntry {
+	if key.Kind != userKind || key.Identity == "" {
+		return c.readToken(ctx, key.name("t"))
+	}
+	unnamed := key
+	unnamed.Identity = ""
+	if e := c.readToken(ctx, unnamed.name("t")); e != nil && strings.EqualFold(e.UPN, key.Identity) {
+		return e
+	}
+	return c.readToken(ctx, key.name("t"))
+}
+
+// keepToken caches a token just obtained for r. A user's token goes to the entry of requests that
+// name nobody when its account is the one such a request would use, and any entry of its own is
+// dropped, so that the same token is never cached twice.
+func (c *Client) keepToken(ctx context.Context, r *settled, key cacheKey, tok *Token, account string) {
+	if key.Kind == userKind && key.Identity != "" && account != "" {
+		anyone := &settled{Request: r.Request, authority: r.authority, endpoint: r.endpoint}
+		anyone.Account, anyone.Credential.Username = "", ""
+		if d := c.findAccount(ctx, anyone); d != nil && d.name() == account {
+			_ = c.Store.Delete(keystore.AccessTokens, key.name("t"))
+			key.Identity = ""
+		}
+	}
+	c.writeToken(ctx, key.name("t"), key, tok, account)
 }
 
 // renew gets a fresh token for key: users through their kept refresh token (or a new sign-in),
@@ -154,6 +195,9 @@ func (c *Client) writeToken(ctx context.Context, name string, key cacheKey, tok 
 		Key: key, AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresOn: tok.ExpiresOn,
 		RefreshAt: tok.ExpiresOn.Add(-refreshMargin(tok.ExpiresOn.Sub(now))),
 		TenantID:  tok.TenantID, ObjectID: tok.ObjectID, UPN: tok.UPN, Audience: tok.Audience, Account: account,
+	}
+	if claims, err := entra.DecodeClaims(tok.IDToken); err == nil && !claims.Expiry.IsZero() {
+		e.IDToken, e.IDTokenExpires = tok.IDToken, claims.Expiry
 	}
 	data, err := json.Marshal(e)
 	if err == nil {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -56,10 +57,9 @@ func (c *Client) keyFor(r *settled) cacheKey {
 		k.PoPKey = r.popKey.Thumbprint()
 	}
 	switch r.Method {
-	case Browser, DeviceCode:
-		k.Kind, k.Identity = userKind, strings.ToLower(r.Account)
-	case Password:
-		k.Kind, k.Identity = userKind, strings.ToLower(r.Credential.Username)
+	case Browser, DeviceCode, Password:
+		// The account asked for, the way findAccount picks it; empty means whoever is signed in.
+		k.Kind, k.Identity = userKind, strings.ToLower(cmp.Or(r.Account, r.Credential.Username))
 	case RefreshToken:
 		k.Identity = digest(r.Credential.RefreshToken)
 	case OnBehalfOf:

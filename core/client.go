@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -63,16 +64,32 @@ func (c *Client) Acquire(ctx context.Context, req Request) (*Token, error) {
 			return nil, err
 		}
 	}
-	var tok *Token
-	if c.Store == nil || r.NoCache {
-		tok, err = c.obtain(ctx, r)
-	} else {
-		tok, err = c.cached(ctx, r)
+	tok, err := c.acquire(ctx, r)
+	if err != nil {
+		return nil, err
 	}
-	if err != nil || r.popKey == nil {
-		return tok, err
+	if r.IDToken && tok.IDToken == "" {
+		return nil, errors.New("the service sent no ID token with this token")
+	}
+	if r.popKey == nil {
+		return tok, nil
 	}
 	return c.signedRequest(r, tok)
+}
+
+func (c *Client) acquire(ctx context.Context, r *settled) (*Token, error) {
+	switch {
+	case c.Store == nil:
+		return c.obtain(ctx, r)
+	case r.NoCache && c.keyFor(r).Kind == userKind:
+		// Only the access-token cache is skipped: the kept sign-in is still what a user's token
+		// comes from, so that --no-cache never asks the person again.
+		tok, _, err := c.renewUser(ctx, r)
+		return tok, err
+	case r.NoCache:
+		return c.obtain(ctx, r)
+	}
+	return c.cached(ctx, r)
 }
 
 // obtain runs the request's (resolved) method, with no cache involved.

@@ -53,8 +53,13 @@ type Request struct {
 	// PoP, when set, asks for a proof-of-possession token instead of a bearer token.
 	PoP         *PoP
 	Interaction Interaction
-	// NoCache bypasses the cache: nothing is read from it or stored in it.
+	// NoCache bypasses the access-token cache: no cached access token is served, and the one
+	// obtained is not stored. A user's kept sign-in is still used (and renewed), so that a
+	// person is not asked again.
 	NoCache bool
+	// IDToken asks for the signed-in user's ID token too (Token.IDToken): a cached access token
+	// whose ID token is missing or expired is renewed. Only user sign-ins have one.
+	IDToken bool
 	// Timeout bounds the work no person waits on (the cache, a refresh, an application's
 	// sign-in); zero means 30 s. A person's sign-in has its own, longer Interaction.Timeout.
 	Timeout time.Duration
@@ -158,6 +163,9 @@ func settle(req Request, getenv func(string) string) (*settled, error) {
 	}
 	if err := req.checkPoP(); err != nil {
 		return nil, err
+	}
+	if req.IDToken && !req.Method.signsInUser() {
+		return nil, fmt.Errorf("an ID token comes only with a person's sign-in, and the %s method signs in an application", req.Method)
 	}
 	if req.Method.signsInUser() {
 		if req.Tenant == "" {

@@ -23,7 +23,7 @@ func (c *Client) SignIn(ctx context.Context, req Request) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.Store == nil || r.NoCache {
+	if c.Store == nil {
 		return tok, nil
 	}
 	account, err := c.keepAccount(ctx, r, tok, false)
@@ -33,8 +33,9 @@ func (c *Client) SignIn(ctx context.Context, req Request) (*Token, error) {
 	if account == "" {
 		return nil, errors.New("signed in, but the service sent no refresh token to keep; check that the client allows offline_access")
 	}
-	key := c.keyFor(r)
-	c.writeToken(ctx, key.name("t"), key, tok, account)
+	if !r.NoCache {
+		c.keepToken(ctx, r, c.keyFor(r), tok, account)
+	}
 	c.forgetOtherDefaults(ctx, r, account, tok)
 	return tok, nil
 }

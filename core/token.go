@@ -17,7 +17,8 @@ type Token struct {
 	TokenType   string // Bearer
 	ExpiresOn   time.Time
 
-	// RefreshToken and IDToken come with user sign-ins. They are never printed by the tools.
+	// RefreshToken and IDToken come with user sign-ins. The tools never print a refresh token;
+	// token --id-token prints the ID token.
 	RefreshToken string
 	IDToken      string
 
