@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,9 @@ type accountEntry struct {
 	ClientID        string    `json:"client_id"`
 	TenantID        string    `json:"tenant_id"`
 	RequestedTenant string    `json:"requested_tenant,omitempty"`
+	// TenantNames are the other names (a verified domain, the GUID) that the account's tenant
+	// was asked for by, learned when a token for that name came back from the tenant itself.
+	TenantNames []string `json:"tenant_names,omitempty"`
 	ObjectID        string    `json:"object_id,omitempty"`
 	UPN             string    `json:"upn,omitempty"`
 	HomeAccountID   string    `json:"home_account_id,omitempty"`
@@ -93,11 +97,13 @@ func (c *Client) accountTenant(r *settled, acct *accountEntry) string {
 	return r.Tenant
 }
 
-// redeemAsGuest serves a request for a tenant no kept account belongs to with an account signed
+// redeemAsGuest serves a request for a tenant no kept account is known by with an account signed
 // in elsewhere: a user who is a guest in the tenant (an Azure DevOps organisation of a partner,
-// say) gets a token there from the refresh token of their home sign-in, as MSAL does. A refusal
-// means only that the user is not a guest there, so nothing is deleted and the caller goes on to
-// ask for a sign-in.
+// say) gets a token there from the refresh token of their home sign-in, as MSAL does. When the
+// token comes from the account's own tenant, the request named it another way (its domain
+// instead of its GUID, or the other way round): the account learns that name, and stays the home
+// account. A refusal means only that the user is not a guest there, so nothing is deleted and the
+// caller goes on to ask for a sign-in.
 func (c *Client) redeemAsGuest(ctx context.Context, r *settled) (*Token, string, bool) {
 	if isTenantAlias(r.Tenant) {
 		return nil, "", false
@@ -111,7 +117,7 @@ func (c *Client) redeemAsGuest(ctx context.Context, r *settled) (*Token, string,
 		c.log().Debug("the signed-in account is not usable in this tenant", "account", home.UPN, "tenant", r.Tenant, "error", err)
 		return nil, "", false
 	}
-	name, err := c.keepAccount(ctx, r, tok, true)
+	name, err := c.keepAccount(ctx, r, tok, !strings.EqualFold(tok.TenantID, home.TenantID))
 	if err != nil {
 		c.log().Warn(fmt.Sprintf("could not keep the sign-in for tenant %s: %v", r.Tenant, err))
 	}
@@ -214,6 +220,11 @@ func (c *Client) keepAccount(ctx context.Context, r *settled, tok *Token, guest 
 	if old := c.readAccount(ctx, acct.name()); old != nil {
 		acct.SignedIn = old.SignedIn // a refresh is not a new sign-in
 		acct.RequestedTenant = cmp.Or(old.RequestedTenant, acct.RequestedTenant)
+		acct.TenantNames = old.TenantNames
+		acct.Guest = old.Guest && guest
+	}
+	if !isTenantAlias(r.Tenant) && tok.TenantID != "" && !tenantMatches(r.Tenant, acct) {
+		acct.TenantNames = append(acct.TenantNames, r.Tenant) // the tenant answered to this name
 	}
 	name := acct.name()
 	if err := c.Store.Write(ctx, keystore.Secrets, name, []byte(tok.RefreshToken)); err != nil {
@@ -297,7 +308,8 @@ func tenantMatches(tenant string, a *accountEntry) bool {
 	if isTenantAlias(tenant) {
 		return !a.Guest && (!strings.EqualFold(tenant, "consumers") || strings.EqualFold(a.TenantID, msaTenant))
 	}
-	return strings.EqualFold(tenant, a.TenantID) || strings.EqualFold(tenant, a.RequestedTenant)
+	same := func(name string) bool { return strings.EqualFold(tenant, name) }
+	return same(a.TenantID) || same(a.RequestedTenant) || slices.ContainsFunc(a.TenantNames, same)
 }
 
 // msaTenant is the tenant of personal Microsoft accounts.

@@ -614,3 +614,30 @@ func TestIDToken(t *testing.T) {
 	_, err := w.client().Acquire(context.Background(), app)
 	wantError(t, err, "ID token", "clientsecret")
 }
+
+// TestTenantByIDOrDomain: a sign-in made with the tenant's GUID serves requests that name the
+// tenant by its domain, and the other way round, with no new sign-in; the account stays one.
+func TestTenantByIDOrDomain(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ signedIn, asked string }{
+		{fakeentra.DefaultTenant, fakeentra.DefaultTenantDomain},
+		{fakeentra.DefaultTenantDomain, fakeentra.DefaultTenant},
+	} {
+		w := newWorld(t, fakeentra.Options{}, nil)
+		w.signIn(w.client(), c.signedIn, fakeentra.DefaultUser, fakeentra.DefaultUserPassword)
+		for _, tenant := range []string{c.asked, c.asked, "organizations", c.signedIn} {
+			tok, err := w.client().Acquire(context.Background(), w.silent(tenant, armResource))
+			if err != nil {
+				t.Fatalf("signed in with %s, asked for %s: %v", c.signedIn, tenant, err)
+			}
+			w.checkToken(tok, armResource, alice)
+		}
+		accounts, err := w.client().Accounts(context.Background())
+		if err != nil || len(accounts) != 1 {
+			t.Errorf("signed in with %s: accounts %+v (%v), want alice's one", c.signedIn, accounts, err)
+		}
+		if got := grants(w.fake)["authorization_code"]; got != 1 {
+			t.Errorf("signed in with %s: %d sign-ins, want only the first", c.signedIn, got)
+		}
+	}
+}
