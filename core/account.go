@@ -221,7 +221,7 @@ func (c *Client) keepAccount(ctx context.Context, r *settled, tok *Token, guest 
 		acct.SignedIn = old.SignedIn // a refresh is not a new sign-in
 		acct.RequestedTenant = cmp.Or(old.RequestedTenant, acct.RequestedTenant)
 		acct.TenantNames = old.TenantNames
-		acct.Guest = old.Guest && guest
+		acct.Guest = old.Guest || guest // a guest account stays one; a home account never becomes one
 	}
 	if !isTenantAlias(r.Tenant) && tok.TenantID != "" && !tenantMatches(r.Tenant, acct) {
 		acct.TenantNames = append(acct.TenantNames, r.Tenant) // the tenant answered to this name
