@@ -32,6 +32,9 @@ type accountEntry struct {
 	// Guest marks an account made by redeeming a home sign-in in a tenant the user is a guest
 	// in: it serves requests for that tenant only, never "organizations" or "common".
 	Guest bool `json:"guest,omitempty"`
+	// Lost says why the refresh token was dropped (the service revoked it, it could not be
+	// decrypted), so that status can tell the person; a new sign-in writes a new label.
+	Lost string `json:"lost,omitempty"`
 }
 
 // name is the account's file-safe name: one per user, tenant, client and authority, so that
@@ -143,6 +146,7 @@ func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEnt
 		return nil, &signInNeeded{cause: errNoRefreshToken}
 	case errors.Is(err, keystore.ErrCorrupt):
 		c.log().Warn(fmt.Sprintf("the kept sign-in of %s could not be decrypted and was removed: %v", acct.UPN, err))
+		c.markLost(ctx, acct, "its refresh token could not be decrypted")
 		return nil, &signInNeeded{cause: errNoRefreshToken}
 	case err != nil:
 		return nil, fmt.Errorf("reading the kept sign-in of %s: %w", acct.UPN, err)
@@ -159,6 +163,11 @@ func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEnt
 	case e.InvalidGrant():
 		if drop {
 			_ = c.Store.Delete(keystore.Secrets, name)
+			code := e.Code
+			if len(e.Codes) > 0 {
+				code = fmt.Sprintf("AADSTS%d", e.Codes[0])
+			}
+			c.markLost(ctx, acct, "the service refused its refresh token ("+code+")")
 		}
 		return nil, &signInNeeded{cause: err}
 	default:
@@ -238,6 +247,17 @@ func (c *Client) keepAccount(ctx context.Context, r *settled, tok *Token, guest 
 		return "", fmt.Errorf("storing the account: %w", err)
 	}
 	return name, nil
+}
+
+// markLost records on acct's label why its refresh token is gone.
+func (c *Client) markLost(ctx context.Context, acct *accountEntry, why string) {
+	lost := *acct
+	lost.Lost = why
+	if data, err := json.Marshal(&lost); err == nil {
+		if err := c.Store.Write(ctx, keystore.AccessTokens, acct.name(), data); err != nil {
+			c.log().Debug("recording that a sign-in was lost", "error", err)
+		}
+	}
 }
 
 // remember keeps the account of a sign-in finished through the two-step forms.

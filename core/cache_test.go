@@ -208,9 +208,17 @@ func TestRevokedSignIn(t *testing.T) {
 		t.Errorf("the revoked refresh token was sent %d times, want once", n)
 	}
 
+	accounts, err := w.client().Accounts(context.Background())
+	if err != nil || len(accounts) != 1 || !accounts[0].NeedsSignIn || !strings.Contains(accounts[0].Why, "AADSTS") {
+		t.Errorf("accounts after the revocation: %+v (%v); want alice's, needing a sign-in, saying why", accounts, err)
+	}
+
 	w.logs.reset()
 	browser := newBrowserDriver(t, w.fake, fakeentra.DefaultUser, fakeentra.DefaultUserPassword)
 	w.checkToken(acquire(t, w.client(), w.browserRequest(core.Resource(armResource), browser.open)), armResource, alice)
+	if accounts, _ := w.client().Accounts(context.Background()); len(accounts) != 1 || accounts[0].NeedsSignIn {
+		t.Errorf("accounts after the new sign-in: %+v", accounts)
+	}
 	if n := len(browser.urls()); n != 1 {
 		t.Errorf("%d new sign-ins, want one", n)
 	}

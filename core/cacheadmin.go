@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,7 +30,7 @@ type CachedToken struct {
 	account  string
 }
 
-// Account describes a signed-in account whose refresh token is kept.
+// Account describes a signed-in account.
 type Account struct {
 	ID        string
 	UPN       string
@@ -38,6 +39,10 @@ type Account struct {
 	Authority string
 	ClientID  string
 	SignedIn  time.Time
+	// NeedsSignIn says the account's refresh token is gone (revoked, expired, undecryptable or
+	// deleted): only a new sign-in gives its tokens again. Why says what is known about it.
+	NeedsSignIn bool
+	Why         string
 }
 
 // ErrNoStore is returned by the cache's management calls when the Client has no Store.
@@ -77,10 +82,19 @@ func (c *Client) Accounts(ctx context.Context) ([]Account, error) {
 	if c.Store == nil {
 		return nil, ErrNoStore
 	}
+	// Listing the sealed tier reads names only: no keyring is needed to tell which are there.
+	secrets, err := c.Store.List(keystore.Secrets)
+	if err != nil {
+		return nil, fmt.Errorf("listing kept sign-ins: %w", err)
+	}
 	var out []Account
 	for _, a := range c.accounts(ctx) {
-		out = append(out, Account{ID: a.name(), UPN: a.UPN, TenantID: a.TenantID, ObjectID: a.ObjectID,
-			Authority: a.Authority, ClientID: a.ClientID, SignedIn: a.SignedIn})
+		acct := Account{ID: a.name(), UPN: a.UPN, TenantID: a.TenantID, ObjectID: a.ObjectID,
+			Authority: a.Authority, ClientID: a.ClientID, SignedIn: a.SignedIn}
+		if !slices.Contains(secrets, acct.ID) {
+			acct.NeedsSignIn, acct.Why = true, cmp.Or(a.Lost, "its refresh token is gone")
+		}
+		out = append(out, acct)
 	}
 	slices.SortFunc(out, func(a, b Account) int { return b.SignedIn.Compare(a.SignedIn) })
 	return out, nil
