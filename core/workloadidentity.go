@@ -1,14 +1,12 @@
 package core
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/aadcred/aadcred/core/entra"
@@ -43,15 +41,11 @@ func (c *Client) federatedToken(ctx context.Context, cred Credential) (string, e
 // readFederatedTokenFile reads the token file afresh: kubelet rotates it, so a copy kept from an
 // earlier call may have expired.
 func readFederatedTokenFile(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	token, err := ReadSecretFile("federated token", path, nil)
 	if err != nil {
-		return "", fmt.Errorf("reading the federated token file: %w", err)
+		return "", err
 	}
-	token := string(bytes.TrimSpace(data))
-	if token == "" {
-		return "", fmt.Errorf("the federated token file %s is empty", path)
-	}
-	if strings.Count(token, ".") != 2 || strings.ContainsAny(token, " \t\r\n") {
+	if strings.Count(token, ".") != 2 {
 		return "", fmt.Errorf("the federated token file %s does not hold a JWT", path)
 	}
 	return token, nil
