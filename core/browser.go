@@ -50,19 +50,18 @@ func (c *Client) browser(ctx context.Context, r *settled) (*Token, error) {
 	}()
 
 	c.sendPersonToBrowser(ctx, r.Interaction, flow.URL)
-
-	select {
-	case <-ctx.Done():
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("browser sign-in: nobody finished signing in within %s", r.Interaction.Timeout)
+	deadline, _ := ctx.Deadline()
+	return c.waitForPerson(ctx, r, deadline, func() (*Token, error) {
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("browser sign-in: %w", ctx.Err())
+		case a := <-answers:
+			if a.err != nil {
+				return nil, fmt.Errorf("browser sign-in: %w", a.err)
+			}
+			return c.redeemCode(ctx, r, flow, a.code, flow.State)
 		}
-		return nil, fmt.Errorf("browser sign-in: %w", ctx.Err())
-	case a := <-answers:
-		if a.err != nil {
-			return nil, fmt.Errorf("browser sign-in: %w", a.err)
-		}
-		return c.redeemCode(ctx, r, flow, a.code, flow.State)
-	}
+	})
 }
 
 // sendPersonToBrowser opens the sign-in page and always tells the person where it is, in case the
@@ -70,11 +69,10 @@ func (c *Client) browser(ctx context.Context, r *settled) (*Token, error) {
 // own: some launchers return only when the browser window closes, and the sign-in must go on
 // (and time out) meanwhile.
 func (c *Client) sendPersonToBrowser(ctx context.Context, in Interaction, signInURL string) {
+	fmt.Fprint(in.Prompt, browserInstructions(in.Purpose, signInURL, in.OpenBrowser != nil))
 	if in.OpenBrowser == nil {
-		fmt.Fprintf(in.Prompt, "To sign in, open this address in a browser on this machine:\n%s\n", signInURL)
 		return
 	}
-	fmt.Fprintf(in.Prompt, "Opening a browser to sign in. If none opens, open this address in a browser on this machine:\n%s\n", signInURL)
 	go func() {
 		// The browser outlives the sign-in that opened it.
 		if err := in.OpenBrowser(context.WithoutCancel(ctx), signInURL); err != nil {

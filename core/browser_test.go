@@ -122,7 +122,7 @@ func TestBrowserTimeout(t *testing.T) {
 	req.Interaction.Timeout = 200 * time.Millisecond
 	start := time.Now()
 	_, err := w.client().Acquire(context.Background(), req)
-	wantError(t, err, "nobody finished signing in within 200ms")
+	wantError(t, err, "was not finished within 200ms")
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("timing out took %s", d)
 	}

@@ -94,6 +94,8 @@ func (c *Client) deviceCode(ctx context.Context, r *settled) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintln(r.Interaction.Prompt, flow.Message)
-	return c.pollDeviceCode(ctx, flow)
+	// Our own instructions rather than the service's message: they say who asks and for
+	// what, and keep the code on a line of its own.
+	fmt.Fprint(r.Interaction.Prompt, deviceCodeInstructions(r.Interaction.Purpose, flow, c.now()))
+	return c.waitForPerson(ctx, r, flow.ExpiresAt, func() (*Token, error) { return c.pollDeviceCode(ctx, flow) })
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +218,68 @@ func TestPollDeviceCodeWithoutFlow(t *testing.T) {
 	for _, flow := range []*core.DeviceCodeFlow{nil, {}, {UserCode: "ABCD1234"}} {
 		_, err := w.client().PollDeviceCode(context.Background(), flow)
 		wantError(t, err, "no device code sign-in")
+	}
+}
+
+// TestDeviceCodeInstructions: short lines that say who asks and for what, the page, the code on
+// a line of its own and when it expires, none wider than 80 columns; and the person is shown the
+// wait until the code expires, which ends with the outcome.
+func TestDeviceCodeInstructions(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, fakeentra.Options{}, nil)
+	var userCode string
+	w.fake.OnDeviceCode(func(info fakeentra.DeviceCodeInfo) {
+		userCode = info.UserCode
+		w.fake.ApproveDeviceCode(info.UserCode, fakeentra.DefaultUser)
+	})
+	prompt := newPromptRecorder()
+	req := w.deviceCodeRequest(core.Resource(core.AKSServerID), prompt)
+	req.Interaction.Purpose = "kubectl needs a token for cluster aks-prod-dns-0123456789abcdef.hcp.westeurope.azmk8s.io, which the kubeconfig names"
+	var deadline time.Time
+	var outcome *core.Token
+	req.Interaction.Waiting = func(d time.Time) func(*core.Token, error) {
+		deadline = d
+		return func(tok *core.Token, err error) { outcome = tok }
+	}
+	tok := acquire(t, w.client(), req)
+	lines := strings.Split(strings.TrimSuffix(prompt.String(), "\n"), "\n")
+	want := []string{
+		"kubectl needs a token for cluster",
+		"aks-prod-dns-0123456789abcdef.hcp.westeurope.azmk8s.io, which the kubeconfig",
+		"names",
+		"To sign in, open this page in a browser on any device:",
+		"    " + w.fake.URL() + "/devicelogin",
+		"and enter the code:",
+		"    " + userCode,
+	}
+	if len(lines) != len(want)+1 || !slices.Equal(lines[:len(want)], want) {
+		t.Fatalf("the instructions are\n%s\nwant them to start\n%s", prompt.String(), strings.Join(want, "\n"))
+	}
+	if !strings.HasPrefix(lines[len(want)], "The code expires in 15 minutes, at ") {
+		t.Errorf("the last line %q does not say when the code expires", lines[len(want)])
+	}
+	for _, l := range lines {
+		if len(l) > 80 {
+			t.Errorf("a line is %d columns wide: %q", len(l), l)
+		}
+	}
+	if d := time.Until(deadline); d < 14*time.Minute || d > 15*time.Minute {
+		t.Errorf("the wait was shown until %s, want the code's expiry", deadline)
+	}
+	if outcome != tok {
+		t.Error("the wait was not ended with the token")
+	}
+}
+
+// TestDeviceCodeTimeout: a sign-in nobody finishes in Interaction.Timeout says so.
+func TestDeviceCodeTimeout(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, fakeentra.Options{}, nil)
+	req := w.deviceCodeRequest(core.Resource(core.AzureDevOpsResource), io.Discard)
+	req.Interaction.Timeout = 2 * time.Second
+	_, err := w.client().Acquire(context.Background(), req)
+	var timeout *core.SignInTimeoutError
+	if !errors.As(err, &timeout) || err.Error() != "the device code sign-in was not finished within 2 seconds" {
+		t.Errorf("got %v, want a SignInTimeoutError", err)
 	}
 }

@@ -129,6 +129,13 @@ type Interaction struct {
 	// SignInCommand is the command that signs in, named in errors when no person can be asked
 	// (for example "git credential-aad login").
 	SignInCommand string
+	// Purpose says who asks and for what, e.g. "git needs a token for Azure DevOps organisation
+	// contoso"; it heads the instructions, so that a person knows what they are signing in for.
+	Purpose string
+	// Waiting, when set, shows the person that a sign-in is waiting for them until deadline (an
+	// updating status line on a terminal). Core calls the function it returns once, with the
+	// outcome, when the wait is over. Nil shows nothing beyond the instructions.
+	Waiting func(deadline time.Time) (done func(*Token, error))
 }
 
 // settled is a Request with every default applied and checked, the form the flows work on.

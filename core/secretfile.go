@@ -27,7 +27,7 @@ func ReadSecretFile(what, path string, stdin io.Reader) (string, error) {
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return "", fmt.Errorf("reading the %s: %w", what, err)
+			return "", fmt.Errorf("reading the %s file: %w", what, err)
 		}
 		defer f.Close()
 		r = f
