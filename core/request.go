@@ -1,11 +1,13 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/aadcred/aadcred/core/clientcert"
@@ -129,6 +131,11 @@ type Interaction struct {
 	// SignInCommand is the command that signs in, named in errors when no person can be asked
 	// (for example "git credential-aad login").
 	SignInCommand string
+	// NoPerson says why no person may be asked, when Allowed is false (e.g. "CI is set"), and
+	// Override what would let one be asked all the same; both go into the error that names
+	// SignInCommand.
+	NoPerson string
+	Override string
 	// Purpose says who asks and for what, e.g. "git needs a token for Azure DevOps organisation
 	// contoso"; it heads the instructions, so that a person knows what they are signing in for.
 	Purpose string
@@ -213,11 +220,20 @@ func settle(req Request, getenv func(string) string) (*settled, error) {
 // obtain the token and none may be asked.
 var ErrInteractionRequired = errors.New("sign-in required")
 
-// needPerson is the error for a flow that needs a person when the policy says there is none.
+// needPerson is the error for a flow that needs a person when the policy says there is none: why
+// not, and what to do instead.
 func (r *settled) needPerson() error {
-	if r.Interaction.SignInCommand != "" {
-		return fmt.Errorf("%w: no one can be asked to sign in here (no terminal, CI, or prompting disabled); run `%s` first",
-			ErrInteractionRequired, r.Interaction.SignInCommand)
+	in := r.Interaction
+	msg := fmt.Sprintf("no one can be asked to sign in here (%s)", cmp.Or(in.NoPerson, "no terminal, CI, or prompting disabled"))
+	var remedies []string
+	if in.SignInCommand != "" {
+		remedies = append(remedies, "run `"+in.SignInCommand+"` first")
 	}
-	return fmt.Errorf("%w: no one can be asked to sign in here (no terminal, CI, or prompting disabled)", ErrInteractionRequired)
+	if in.Override != "" {
+		remedies = append(remedies, in.Override)
+	}
+	if len(remedies) > 0 {
+		msg += "; " + strings.Join(remedies, ", or ")
+	}
+	return fmt.Errorf("%w: %s", ErrInteractionRequired, msg)
 }

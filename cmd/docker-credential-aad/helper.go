@@ -53,7 +53,7 @@ func (h *helper) Get(serverURL string) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	req, err := h.entraRequest(cfg)
+	req, err := h.entraRequest(cfg, host)
 	if err != nil {
 		return "", "", err
 	}
@@ -147,11 +147,11 @@ func (h *helper) user(cfg *config.Config) string {
 	return nullGUIDUser
 }
 
-// entraRequest is the Entra token request for registries: the session's sign-in settings, for
-// the configured audience. docker says nothing about whether a person is watching, so the
-// session decides (a terminal, CI).
-func (h *helper) entraRequest(cfg *config.Config) (core.Request, error) {
-	req, err := h.s.Request(cli.Inputs{Interactive: true})
+// entraRequest is the Entra token request for registry: the session's sign-in settings, for the
+// configured audience. docker says nothing about whether a person is watching, so the session
+// decides (a terminal, CI).
+func (h *helper) entraRequest(cfg *config.Config, registry string) (core.Request, error) {
+	req, err := h.s.Request(cli.Inputs{Interactive: true, Purpose: "docker needs a token for registry " + registry + "."})
 	if err != nil {
 		return core.Request{}, err
 	}

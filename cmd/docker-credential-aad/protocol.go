@@ -49,6 +49,9 @@ func action(s *cli.Session, name, usage string, flags ...urfave.Flag) *urfave.Co
 				_, err = s.Env.Stdout.Write(out.Bytes())
 				return err
 			}
+			if c.Context.Err() != nil {
+				return err // stopped by Ctrl-C: said as such, with its own exit status
+			}
 			msg := oneLine(err.Error())
 			fmt.Fprintln(s.Env.Stdout, msg)
 			if credentials.IsErrCredentialsNotFound(err) {

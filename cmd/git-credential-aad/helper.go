@@ -76,7 +76,8 @@ func (h *helper) get(ctx context.Context, in *gitcred.Request) error {
 	}
 	req, err := h.session.Request(aadcli.Inputs{
 		Resource:    core.AzureDevOpsResource,
-		Interactive: gitBool(h.session.Env.Getenv("GIT_TERMINAL_PROMPT"), true),
+		Interactive: true, // the session reads GIT_TERMINAL_PROMPT; acquire, credential.interactive
+		Purpose:     purpose(in),
 	})
 	if err != nil {
 		return err
@@ -115,10 +116,10 @@ func (h *helper) get(ctx context.Context, in *gitcred.Request) error {
 // takes and the session, GIT_TERMINAL_PROMPT and git's credential.interactive all allow it. The
 // silent attempt comes first so that the hot path never starts a git process.
 func (h *helper) acquire(ctx context.Context, client *core.Client, req core.Request) (*core.Token, error) {
-	mayAsk := req.Interaction.Allowed
-	req.Interaction.Allowed = false
-	tok, err := client.Acquire(ctx, req)
-	if err == nil || !mayAsk || !errors.Is(err, core.ErrInteractionRequired) {
+	silent := req
+	silent.Interaction.Allowed = false
+	tok, err := client.Acquire(ctx, silent)
+	if err == nil || !req.Interaction.Allowed || !errors.Is(err, core.ErrInteractionRequired) {
 		return tok, err
 	}
 	read := h.credentialInteractive
@@ -127,10 +128,20 @@ func (h *helper) acquire(ctx context.Context, client *core.Client, req core.Requ
 	}
 	if !read(ctx) {
 		h.session.Log().Debug("git's credential.interactive is false: not asking anyone")
-		return nil, err
+		// Again without a person, so that the error says why no one was asked.
+		silent.Interaction.NoPerson = "git's credential.interactive is false, which AADCRED_PROMPT=always does not override"
+		silent.Interaction.Override = ""
+		return client.Acquire(ctx, silent)
 	}
-	req.Interaction.Allowed = true
 	return client.Acquire(ctx, req)
+}
+
+// purpose says, at the head of the sign-in instructions, what git needs the token for.
+func purpose(in *gitcred.Request) string {
+	if org, err := azrepos.Organization(in.Host, in.Path, in.Username); err == nil {
+		return "git needs a token for Azure DevOps organisation " + org + "."
+	}
+	return "git needs a token for Azure DevOps (" + in.Host + ")."
 }
 
 // store records nothing: the token is already in aadcred's cache, which renews it; a copy kept
@@ -248,16 +259,4 @@ func isAzureDevOpsTarget(target string) bool {
 func isAzureDevOpsAudience(aud string) bool {
 	return strings.EqualFold(aud, core.AzureDevOpsResource) ||
 		strings.EqualFold(strings.TrimSuffix(aud, "/"), "https://app.vssps.visualstudio.com")
-}
-
-// gitBool reads a boolean environment variable the way git does (git_env_bool): empty means
-// def; false, no, off and 0 are false; anything else is true.
-func gitBool(v string, def bool) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "":
-		return def
-	case "false", "no", "off", "0":
-		return false
-	}
-	return true
 }

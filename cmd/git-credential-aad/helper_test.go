@@ -195,14 +195,6 @@ func TestStoreRecordsNothing(t *testing.T) {
 	}
 }
 
-func TestGitBool(t *testing.T) {
-	for v, want := range map[string]bool{"": true, "0": false, "false": false, "No": false, "OFF": false, "1": true, "true": true, "yes": true} {
-		if got := gitBool(v, true); got != want {
-			t.Errorf("gitBool(%q) = %v, want %v", v, got, want)
-		}
-	}
-}
-
 func TestAzureDevOpsTargetAndAudience(t *testing.T) {
 	for target, want := range map[string]bool{
 		"499b84ac-1321-427f-aa17-267ca6975798/.default":                    true,
@@ -252,6 +244,9 @@ func TestCredentialInteractiveIsReadOnlyWhenSomeoneMustBeAsked(t *testing.T) {
 			if n := reads.Load(); n != tt.wantReads {
 				t.Errorf("credential.interactive read %d times, want %d", n, tt.wantReads)
 			}
+			if tt.wantReads == 1 && !strings.Contains(stderr, "credential.interactive is false") {
+				t.Errorf("stderr %q does not say that git's credential.interactive is why no one was asked", stderr)
+			}
 		})
 	}
 }
@@ -274,7 +269,7 @@ func TestGitCredentialInteractive(t *testing.T) {
 	if !gitCredentialInteractive(ctx) {
 		t.Error("unset: false, want true")
 	}
-	for value, want := range map[string]bool{"false": false, "no": false, "off": false, "0": false, "true": true, "yes": true, "1": true, "never": true} {
+	for value, want := range map[string]bool{"false": false, "no": false, "off": false, "0": false, "true": true, "yes": true, "1": true, "never": false, "Never": false, "auto": true} {
 		if err := os.WriteFile(global, []byte("[credential]\n\tinteractive = "+value+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}

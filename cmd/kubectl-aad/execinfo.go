@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -22,6 +23,18 @@ type execInfo struct {
 	// terminal may be asked. True when kubectl did not say (the plugin was run by hand, or by a
 	// client too old to say).
 	Interactive bool
+	// Server is the cluster's API server (spec.cluster.server), which kubectl sends when the
+	// kubeconfig user has provideClusterInfo; empty otherwise.
+	Server string
+}
+
+// purpose says, at the head of the sign-in instructions, what kubectl needs the token for: the
+// cluster when kubectl named it, else the cluster application.
+func (i execInfo) purpose(serverID string) string {
+	if u, err := url.Parse(i.Server); err == nil && u.Hostname() != "" {
+		return "kubectl needs a token for cluster " + u.Hostname() + "."
+	}
+	return "kubectl needs a token for AKS (server application " + serverID + ")."
 }
 
 // parseExecInfo reads KUBERNETES_EXEC_INFO. An empty value means the plugin was run by hand:
@@ -36,6 +49,9 @@ func parseExecInfo(raw string) (execInfo, error) {
 		Kind       string `json:"kind"`
 		Spec       struct {
 			Interactive *bool `json:"interactive"`
+			Cluster     struct {
+				Server string `json:"server"`
+			} `json:"cluster"`
 		} `json:"spec"`
 	}
 	if err := json.Unmarshal([]byte(raw), &in); err != nil {
@@ -44,7 +60,7 @@ func parseExecInfo(raw string) (execInfo, error) {
 	if in.Kind != "" && in.Kind != execCredentialKind {
 		return execInfo{}, fmt.Errorf("KUBERNETES_EXEC_INFO holds a %q, not an ExecCredential", in.Kind)
 	}
-	info := execInfo{APIVersion: in.APIVersion, Interactive: in.Spec.Interactive == nil || *in.Spec.Interactive}
+	info := execInfo{APIVersion: in.APIVersion, Interactive: in.Spec.Interactive == nil || *in.Spec.Interactive, Server: in.Spec.Cluster.Server}
 	switch in.APIVersion {
 	case "":
 		info.APIVersion = apiVersionV1beta1

@@ -16,7 +16,7 @@ func TestParseExecInfo(t *testing.T) {
 		{`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":true}}`,
 			execInfo{APIVersion: apiVersionV1, Interactive: true}, ""},
 		{`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false,"cluster":{"server":"https://x"}}}`,
-			execInfo{APIVersion: apiVersionV1, Interactive: false}, ""},
+			execInfo{APIVersion: apiVersionV1, Interactive: false, Server: "https://x"}, ""},
 		{`{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","spec":{"interactive":false}}`,
 			execInfo{APIVersion: apiVersionV1beta1, Interactive: false}, ""},
 		// An older client that does not say: a person may be there, the session decides.
@@ -41,6 +41,16 @@ func TestParseExecInfo(t *testing.T) {
 		case got != tc.want:
 			t.Errorf("parseExecInfo(%s) = %+v, want %+v", tc.raw, got, tc.want)
 		}
+	}
+}
+
+func TestExecInfoPurpose(t *testing.T) {
+	withServer := execInfo{Server: "https://aks-prod-dns-1a2b3c4d.hcp.westeurope.azmk8s.io:443"}
+	if got := withServer.purpose("6dae42f8-4368-4678-94ff-3960e28e3630"); got != "kubectl needs a token for cluster aks-prod-dns-1a2b3c4d.hcp.westeurope.azmk8s.io." {
+		t.Errorf("with the cluster: %q", got)
+	}
+	if got := (execInfo{}).purpose("6dae42f8-4368-4678-94ff-3960e28e3630"); !strings.Contains(got, "server application 6dae42f8") {
+		t.Errorf("without the cluster: %q", got)
 	}
 }
 

@@ -46,15 +46,22 @@ func MainArgs(t Tool, args []string) {
 
 // Exit statuses.
 const (
-	exitOK    = 0
-	exitError = 1
-	exitUsage = 2
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // 128 + SIGINT, as shells report a command stopped with Ctrl-C
 )
 
 // Run runs the tool with args (args[0] is the program name) and returns the exit status. Errors
 // are written to env.Stderr as one line, with a hint line when there is one.
 func (t Tool) Run(ctx context.Context, args []string, env Env) int {
-	s := &Session{Tool: t, Env: env}
+	width := env.TerminalWidth
+	if width == nil {
+		width = func() int { return 0 }
+	}
+	scr := newScreen(env.Stderr, env.Terminal, width)
+	env.Stderr = scr
+	s := &Session{Tool: t, Env: env, screen: scr}
 	app := &cli.App{
 		Name:                      t.Name,
 		Usage:                     t.Usage,
@@ -80,7 +87,7 @@ func (t Tool) Run(ctx context.Context, args []string, env Env) int {
 		s.addCommonFlags(c)
 	}
 	err := app.RunContext(ctx, args)
-	return s.report(err)
+	return s.report(ctx, err)
 }
 
 // commonFlags are accepted before and after any command name: `token --debug` works as well as
@@ -126,10 +133,19 @@ type ExitError struct{ Code int }
 
 func (e ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
-// report prints err for a person and turns it into an exit status.
-func (s *Session) report(err error) int {
+// report prints err for a person and turns it into an exit status. A run stopped by Ctrl-C (or
+// SIGTERM) says so in one line, whatever the error it stopped in.
+func (s *Session) report(ctx context.Context, err error) int {
 	if err == nil {
 		return exitOK
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		what := "cancelled"
+		if s.signingIn {
+			what = "sign-in cancelled"
+		}
+		fmt.Fprintf(s.Env.Stderr, "%s: %s\n", s.Tool.Name, what)
+		return exitInterrupted
 	}
 	var exit ExitError
 	if errors.As(err, &exit) {

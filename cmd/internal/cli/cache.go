@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -42,6 +40,9 @@ func cacheCommand(s *Session) *cli.Command {
 					f := tokenFilter(c)
 					if len(ids) == 0 && f == (filter{}) {
 						return usageError{fmt.Errorf("name the tokens to delete: IDs from `cache list`, or filters such as --tenant or --expired")}
+					}
+					if err := checkTokenIDs(s, c, ids); err != nil {
+						return err
 					}
 					return deleteTokens(s, c, func(t core.CachedToken, now time.Time) bool {
 						if len(ids) > 0 {
@@ -97,7 +98,12 @@ func deleteTokens(s *Session, c *cli.Context, match func(core.CachedToken, time.
 	return nil
 }
 
-func printTokens(s *Session, c *cli.Context) error {
+// checkTokenIDs refuses IDs that name no cached token, before anything is deleted: a mistyped ID
+// must not look like a deletion that worked.
+func checkTokenIDs(s *Session, c *cli.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	client, err := s.Client()
 	if err != nil {
 		return err
@@ -106,18 +112,28 @@ func printTokens(s *Session, c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(tokens) == 0 {
-		fmt.Fprintln(s.Env.Stdout, "  none")
-		return nil
+	var unknown []string
+	for _, id := range ids {
+		if !slices.ContainsFunc(tokens, func(t core.CachedToken) bool { return t.ID == id }) {
+			unknown = append(unknown, id)
+		}
 	}
-	now := time.Now()
-	w := tabwriter.NewWriter(s.Env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "  ID\tTARGET\tKIND\tACCOUNT\tTENANT\tEXPIRES")
-	for _, t := range tokens {
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Target, t.Kind, orUnknown(t.UPN),
-			cmp.Or(t.TenantID, t.Tenant), timeUntil(t.ExpiresOn, now))
+	if len(unknown) > 0 {
+		return fmt.Errorf("no cached token has the ID %s (see `%s cache list`); nothing was deleted", strings.Join(unknown, ", "), s.Tool.Name)
 	}
-	return w.Flush()
+	return nil
+}
+
+func printTokens(s *Session, c *cli.Context) error {
+	client, err := s.Client()
+	if err != nil {
+		return err
+	}
+	tokens, err := cachedTokens(c.Context, client)
+	if err != nil {
+		return err
+	}
+	return writeTokenTable(s.Env.Stdout, tokens, time.Now())
 }
 
 // sharedCommands are the commands every binary offers.

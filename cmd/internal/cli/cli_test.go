@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -29,9 +30,11 @@ func testSession(t *testing.T, env map[string]string, cfg string) (*Session, *by
 		vars[k] = v
 	}
 	var stdout, stderr bytes.Buffer
+	scr := newScreen(&stderr, false, func() int { return 0 })
 	s := &Session{
-		Tool: Tool{Name: "tool", SignInCommand: "tool login"},
-		Env:  Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return vars[k] }},
+		Tool:   Tool{Name: "tool", SignInCommand: "tool login"},
+		Env:    Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: scr, Getenv: func(k string) string { return vars[k] }},
+		screen: scr,
 	}
 	return s, &stdout, &stderr
 }
@@ -124,24 +127,58 @@ func TestManagedIdentitySelection(t *testing.T) {
 	}
 }
 
-func TestPersonPresent(t *testing.T) {
+// TestInteractionPolicy: a sign-in the person asked for goes ahead without a terminal, unless
+// AADCRED_PROMPT=never; one a tool's protocol started needs every signal to say a person is
+// there, and the refusal says why and what to do.
+func TestInteractionPolicy(t *testing.T) {
 	for _, tc := range []struct {
-		terminal bool
-		env      map[string]string
-		want     bool
+		name        string
+		terminal    bool
+		explicit    bool
+		toolAllows  bool
+		env         map[string]string
+		want        bool
+		refusalSays []string
 	}{
-		{true, nil, true},
-		{false, nil, false},
-		{true, map[string]string{"CI": "true"}, false},
-		{true, map[string]string{"CI": "false"}, true},
-		{false, map[string]string{"AADCRED_PROMPT": "always"}, true},
-		{true, map[string]string{"AADCRED_PROMPT": "never"}, false},
+		{"terminal", true, false, true, nil, true, nil},
+		{"no terminal", false, false, true, nil, false, []string{"stderr is not a terminal", "tool login", "AADCRED_PROMPT=always"}},
+		{"CI", true, false, true, map[string]string{"CI": "true"}, false, []string{"CI is set", "tool login", "AADCRED_PROMPT=always"}},
+		{"CI=false", true, false, true, map[string]string{"CI": "false"}, true, nil},
+		{"always without a terminal", false, false, true, map[string]string{"AADCRED_PROMPT": "always"}, true, nil},
+		{"always in CI", true, false, true, map[string]string{"AADCRED_PROMPT": "Always", "CI": "1"}, true, nil},
+		{"never", true, false, true, map[string]string{"AADCRED_PROMPT": "never"}, false, []string{"AADCRED_PROMPT=never", "tool login"}},
+		{"GIT_TERMINAL_PROMPT=0", true, false, true, map[string]string{"GIT_TERMINAL_PROMPT": "0", "AADCRED_PROMPT": "always"}, false,
+			[]string{"GIT_TERMINAL_PROMPT=0", "tool login", "AADCRED_PROMPT=always does not override"}},
+		{"the tool says no", true, false, false, map[string]string{"AADCRED_PROMPT": "always"}, false, []string{"kubectl's spec.interactive is false", "tool login"}},
+		{"explicit without a terminal", false, true, true, map[string]string{"CI": "true", "GIT_TERMINAL_PROMPT": "0"}, true, nil},
+		{"explicit, never", false, true, true, map[string]string{"AADCRED_PROMPT": "never"}, false, []string{"AADCRED_PROMPT=never"}},
 	} {
 		s, _, _ := testSession(t, tc.env, "")
 		s.Env.Terminal = tc.terminal
-		if got := s.PersonPresent(); got != tc.want {
-			t.Errorf("terminal %v env %v: PersonPresent() = %v", tc.terminal, tc.env, got)
+		req, err := s.Request(Inputs{Method: "devicecode", Resource: "r", Explicit: tc.explicit, Interactive: tc.toolAllows, NoPerson: "kubectl's spec.interactive is false"})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
 		}
+		if req.Interaction.Allowed != tc.want {
+			t.Errorf("%s: may ask %v, want %v", tc.name, req.Interaction.Allowed, tc.want)
+			continue
+		}
+		if tc.want {
+			continue
+		}
+		_, err = (&core.Client{}).Acquire(context.Background(), req)
+		if !errors.Is(err, core.ErrInteractionRequired) {
+			t.Fatalf("%s: %v, want a sign-in to be required", tc.name, err)
+		}
+		for _, part := range tc.refusalSays {
+			if !strings.Contains(err.Error(), part) {
+				t.Errorf("%s: the refusal %q does not say %q", tc.name, err, part)
+			}
+		}
+	}
+	s, _, _ := testSession(t, map[string]string{"AADCRED_PROMPT": "sometimes"}, "")
+	if _, err := s.Request(Inputs{Resource: "r"}); err == nil || !strings.Contains(err.Error(), "AADCRED_PROMPT") {
+		t.Errorf("an invalid AADCRED_PROMPT: %v, want an error naming it", err)
 	}
 }
 

@@ -14,18 +14,28 @@ type Env struct {
 	Stdout io.Writer // the tool's protocol, and nothing else
 	Stderr io.Writer // prompts, progress, warnings, errors
 	Getenv func(string) string
-	// Terminal says a person is watching stderr: it is a terminal.
-	Terminal bool
+	// Terminal says a person is watching stderr: it is a terminal. TerminalWidth is its width
+	// in columns (0 when unknown); nil means unknown.
+	Terminal      bool
+	TerminalWidth func() int
 }
 
 // SystemEnv is the process's own environment.
 func SystemEnv() Env {
+	fd := int(os.Stderr.Fd())
 	return Env{
 		Stdin:    os.Stdin,
 		Stdout:   os.Stdout,
 		Stderr:   os.Stderr,
 		Getenv:   os.Getenv,
-		Terminal: term.IsTerminal(int(os.Stderr.Fd())),
+		Terminal: term.IsTerminal(fd),
+		TerminalWidth: func() int {
+			w, _, err := term.GetSize(fd)
+			if err != nil {
+				return 0
+			}
+			return w
+		},
 	}
 }
 

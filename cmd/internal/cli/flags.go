@@ -23,8 +23,17 @@ func requestFlags() []cli.Flag {
 		&cli.StringFlag{Name: "cloud", Usage: "public, china or usgovernment"},
 		&cli.StringFlag{Name: "account", Usage: "the signed-in account (UPN) to use, when several are"},
 		&cli.BoolFlag{Name: "no-browser", Usage: "do not open a browser: print the sign-in address instead"},
-		&cli.IntFlag{Name: "redirect-port", Usage: "fixed loopback port for the browser sign-in (default: any free port)"},
-		&cli.DurationFlag{Name: "timeout", Usage: "time allowed for a person to finish signing in (default 15m)"},
+		&cli.IntFlag{Name: "redirect-port", Usage: "fixed loopback port for the browser sign-in", DefaultText: "any free port"},
+		&cli.DurationFlag{Name: "timeout", Usage: "time allowed for a person to finish signing in", DefaultText: "15m"},
+	}
+}
+
+// tokenFileFlags name the files that hold the incoming token of the onbehalfof and refreshtoken
+// methods. Their variables are read by Session.Request, with the other settings.
+func tokenFileFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "assertion-file", Usage: "onbehalfof: file holding the incoming user token, - for stdin (env AADCRED_ASSERTION_FILE)"},
+		&cli.StringFlag{Name: "refresh-token-file", Usage: "refreshtoken: file holding the refresh token, - for stdin (env AADCRED_REFRESH_TOKEN_FILE)"},
 	}
 }
 
@@ -45,6 +54,8 @@ func inputsFromFlags(c *cli.Context) Inputs {
 		CertificatePassword: c.String("certificate-password"),
 		FederatedTokenFile:  c.String("federated-token-file"),
 		Identity:            c.String("identity"),
+		AssertionFile:       c.String("assertion-file"),
+		RefreshTokenFile:    c.String("refresh-token-file"),
 		NoBrowser:           c.Bool("no-browser"),
 		RedirectPort:        c.Int("redirect-port"),
 		Timeout:             c.Duration("timeout"),

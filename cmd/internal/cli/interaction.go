@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,30 +14,91 @@ import (
 	"github.com/aadcred/aadcred/core"
 )
 
-// PersonPresent reports whether a person can be asked to sign in, as far as the session can tell.
-// AADCRED_PROMPT=never or always decides outright (always suits a terminal that stderr reaches
-// through a pipe); otherwise a person is present when stderr is a terminal and CI is not set.
-// Tools add their own signals (GIT_TERMINAL_PROMPT, ExecCredential's spec.interactive) through
-// Inputs.Interactive.
-func (s *Session) PersonPresent() bool {
-	switch strings.ToLower(s.Env.Getenv("AADCRED_PROMPT")) {
-	case "never":
-		return false
-	case "always":
-		return true
+// The values of AADCRED_PROMPT.
+const (
+	promptAuto   = "auto"   // ask where a person can be seen (the default)
+	promptAlways = "always" // ask even where stderr is not a terminal: a person reads it elsewhere
+	promptNever  = "never"  // never ask
+)
+
+// promptSetting reads AADCRED_PROMPT; a value that is none of auto, always or never is an error,
+// not a silent default, since it decides whether a command may wait for someone.
+func (s *Session) promptSetting() (string, error) {
+	v := strings.ToLower(strings.TrimSpace(s.Env.Getenv("AADCRED_PROMPT")))
+	switch v {
+	case "":
+		return promptAuto, nil
+	case promptAuto, promptAlways, promptNever:
+		return v, nil
 	}
-	return s.Env.Terminal && !truthy(s.Env.Getenv("CI"))
+	return "", fmt.Errorf("environment AADCRED_PROMPT=%q: use auto, always or never", s.Env.Getenv("AADCRED_PROMPT"))
 }
 
-func (s *Session) interaction(in Inputs) core.Interaction {
-	return core.Interaction{
-		Allowed:       in.Interactive && s.PersonPresent(),
+// askable is the interaction policy: whether a person may be asked to sign in for this request,
+// and if not, why not (for the error that names the sign-in command).
+//
+// A sign-in the person asked for (Inputs.Explicit: login, token --method devicecode|browser)
+// goes ahead wherever its prompt can be read on stderr, terminal or not (a notebook, an IDE's
+// task pane, `login 2>&1 | tee log`); only AADCRED_PROMPT=never stops it. Every other sign-in is
+// one a tool's protocol started, and waits for a person only when every signal says one is
+// there: the tool's own (GIT_TERMINAL_PROMPT, git's credential.interactive, kubectl's
+// spec.interactive), which nothing overrides, then CI and a terminal on stderr, which
+// AADCRED_PROMPT=always overrides.
+func (s *Session) askable(in Inputs) (allowed bool, noPerson, override string, err error) {
+	setting, err := s.promptSetting()
+	switch {
+	case err != nil:
+		return false, "", "", err
+	case setting == promptNever:
+		return false, "AADCRED_PROMPT=never", "", nil
+	case in.Explicit:
+		return true, "", "", nil
+	case !in.Interactive:
+		return false, cmp.Or(in.NoPerson, "the tool says no one may be asked") + ", which AADCRED_PROMPT=always does not override", "", nil
+	case !gitBool(s.Env.Getenv("GIT_TERMINAL_PROMPT"), true):
+		return false, "GIT_TERMINAL_PROMPT=0, which AADCRED_PROMPT=always does not override", "", nil
+	case setting == promptAlways:
+		return true, "", "", nil
+	case truthy(s.Env.Getenv("CI")):
+		return false, "CI is set", "set AADCRED_PROMPT=always if a person can answer", nil
+	case !s.Env.Terminal:
+		return false, "stderr is not a terminal", "set AADCRED_PROMPT=always if a person reads stderr", nil
+	}
+	return true, "", "", nil
+}
+
+func (s *Session) interaction(in Inputs) (core.Interaction, error) {
+	allowed, noPerson, override, err := s.askable(in)
+	if err != nil {
+		return core.Interaction{}, err
+	}
+	it := core.Interaction{
+		Allowed:       allowed,
 		Prompt:        s.Env.Stderr,
 		OpenBrowser:   s.browserOpener(in.NoBrowser),
 		RedirectPort:  in.RedirectPort,
 		Timeout:       in.Timeout,
 		SignInCommand: s.Tool.SignInCommand,
+		NoPerson:      noPerson,
+		Override:      override,
+		Purpose:       in.Purpose,
 	}
+	if allowed {
+		it.Waiting = s.waiting
+	}
+	return it, nil
+}
+
+// gitBool reads a boolean environment variable the way git does (git_env_bool): empty means
+// def; false, no, off and 0 are false; anything else is true.
+func gitBool(v string, def bool) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return def
+	case "false", "no", "off", "0":
+		return false
+	}
+	return true
 }
 
 // browserOpener returns how to open a sign-in page here, or nil when no browser can be opened:

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,41 +11,73 @@ import (
 	"github.com/aadcred/aadcred/core"
 )
 
-// defaultLoginScope is what login asks for when no target is given: Azure Resource Manager,
-// which every Azure user can get; the refresh token it brings serves every other resource.
-const defaultLoginScope = "https://management.core.windows.net//.default"
-
 func loginCommand(s *Session) *cli.Command {
 	return &cli.Command{
 		Name:  "login",
 		Usage: "sign in, once for git, docker and kubectl",
 		Description: "Signs you in with the browser (or a device code where no browser can open) and keeps the\n" +
-			"sign-in, encrypted, so that every later token, for any of the three tools, comes without a prompt.",
+			"sign-in, encrypted, so that every later token, for any of the three tools, comes without a prompt.\n" +
+			"It needs no terminal: the instructions go to stderr wherever that is read (a notebook, an IDE,\n" +
+			"`login 2>&1 | tee log`). AADCRED_PROMPT=never refuses it.",
 		Flags: requestFlags(),
 		Action: func(c *cli.Context) error {
 			in := inputsFromFlags(c)
-			if len(in.Scopes) == 0 && in.Resource == "" {
-				in.Scopes = []string{defaultLoginScope}
-			}
+			in.Explicit = true
 			req, err := s.Request(in)
 			if err != nil {
 				return err
 			}
-			if !req.Interaction.Allowed && req.Method != core.Password {
-				return fmt.Errorf("login needs a person at a terminal (CI is set, or stderr is not a terminal); for automation use a service principal, workload identity or managed identity")
+			if len(in.Scopes) == 0 && in.Resource == "" {
+				// Azure Resource Manager of the cloud signed in to, which every Azure user can
+				// get; the refresh token it brings serves every other resource.
+				if req.Target, err = s.armScope(in, req.AuthorityHost); err != nil {
+					return err
+				}
 			}
+			req.Interaction.Purpose = fmt.Sprintf("Signing in to Microsoft Entra ID (tenant %s) for git, docker and kubectl.", cmp.Or(req.Tenant, "organizations"))
 			client, err := s.Client()
 			if err != nil {
 				return err
 			}
 			tok, err := client.SignIn(c.Context, req)
 			if err != nil {
-				return err
+				return withTimeoutFlag(err)
 			}
-			fmt.Fprintf(s.Env.Stderr, "Signed in as %s (tenant %s).\n", orUnknown(tok.UPN), orUnknown(tok.TenantID))
+			s.announceSignIn(tok)
 			return nil
 		},
 	}
+}
+
+// armScope is the scope of Azure Resource Manager in the cloud of the request: the one named
+// (--cloud, or cloud: in the configuration file, whatever authority host serves it), else the one
+// whose authority host is signed in to, else the public cloud.
+func (s *Session) armScope(in Inputs, authorityHost string) (core.Target, error) {
+	settings, err := s.Settings()
+	if err != nil {
+		return core.Target{}, err
+	}
+	cloud, err := core.LookupCloud(cmp.Or(in.Cloud, settings.Cloud))
+	if err != nil {
+		return core.Target{}, err
+	}
+	if in.Cloud == "" && settings.Cloud == "" {
+		for _, c := range core.Clouds() {
+			if strings.EqualFold(strings.TrimRight(c.AuthorityHost, "/"), strings.TrimRight(authorityHost, "/")) {
+				cloud = c
+			}
+		}
+	}
+	return core.Scope(cloud.ARMAudience + "/.default"), nil
+}
+
+// withTimeoutFlag adds to a sign-in that ran out of time the flag that gives more.
+func withTimeoutFlag(err error) error {
+	var timeout *core.SignInTimeoutError
+	if errors.As(err, &timeout) {
+		return fmt.Errorf("%w (--timeout sets how long to wait, e.g. --timeout 30m)", err)
+	}
+	return err
 }
 
 func logoutCommand(s *Session) *cli.Command {

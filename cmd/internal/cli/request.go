@@ -36,6 +36,11 @@ type Inputs struct {
 	// Identity selects a user-assigned managed identity: a client ID, or an ARM resource ID
 	// (/subscriptions/…), or object_id=<id>.
 	Identity string
+	// AssertionFile holds the incoming user token of the onbehalfof method, and RefreshTokenFile
+	// the refresh token of the refreshtoken method; "-" is stdin. The tokens themselves are
+	// never taken on the command line, where other users of the machine can read them.
+	AssertionFile    string
+	RefreshTokenFile string
 
 	NoBrowser    bool
 	NoCache      bool
@@ -46,8 +51,15 @@ type Inputs struct {
 	SilentTimeout time.Duration
 
 	// Interactive says a person may be asked, as far as the tool knows; the session adds its
-	// own conditions (CI, a terminal).
+	// own conditions (CI, a terminal). When it is false, NoPerson says why, for the error
+	// (e.g. "kubectl's spec.interactive is false").
 	Interactive bool
+	NoPerson    string
+	// Explicit says the person asked this command to sign them in (login, token --method
+	// devicecode or browser): it goes ahead without a terminal, unless AADCRED_PROMPT=never.
+	Explicit bool
+	// Purpose says who asks and for what, at the head of the sign-in instructions.
+	Purpose string
 }
 
 // Request turns inputs into a core request, resolving each setting from the inputs, then the
@@ -100,11 +112,16 @@ func (s *Session) Request(in Inputs) (core.Request, error) {
 			Username:               cmp.Or(in.Username, env("AZURE_USERNAME")),
 			Password:               cmp.Or(in.Password, env("AZURE_PASSWORD")),
 		},
-		Interaction: s.interaction(in),
+	}
+	if req.Interaction, err = s.interaction(in); err != nil {
+		return core.Request{}, err
 	}
 	req.Interaction.RedirectPort = cmp.Or(in.RedirectPort, settings.RedirectPort)
 	if in.V1 {
 		req.Version = entra.V1
+	}
+	if err := s.readTokenFiles(&req, in); err != nil {
+		return core.Request{}, err
 	}
 	if method == core.ManagedIdentity {
 		// A managed identity is selected by --identity, else by AZURE_CLIENT_ID as azidentity does.
@@ -117,6 +134,32 @@ func (s *Session) Request(in Inputs) (core.Request, error) {
 		}
 	}
 	return req, nil
+}
+
+// readTokenFiles reads the incoming token that the onbehalfof or refreshtoken method redeems from
+// the file its flag or variable names.
+func (s *Session) readTokenFiles(req *core.Request, in Inputs) error {
+	var what, path, variable string
+	var into *string
+	switch req.Method {
+	case core.OnBehalfOf:
+		what, path, variable, into = "incoming user token (assertion)", in.AssertionFile, "AADCRED_ASSERTION_FILE", &req.Credential.UserAssertion
+	case core.RefreshToken:
+		what, path, variable, into = "refresh token", in.RefreshTokenFile, "AADCRED_REFRESH_TOKEN_FILE", &req.Credential.RefreshToken
+	default:
+		return nil
+	}
+	path = cmp.Or(path, s.Env.Getenv(variable))
+	if path == "" {
+		flag := map[core.Method]string{core.OnBehalfOf: "--assertion-file", core.RefreshToken: "--refresh-token-file"}[req.Method]
+		return fmt.Errorf("the %s method needs the %s: give %s FILE (- for stdin) or set %s", req.Method, what, flag, variable)
+	}
+	token, err := core.ReadSecretFile(what, path, s.Env.Stdin)
+	if err != nil {
+		return err
+	}
+	*into = token
+	return nil
 }
 
 // authority resolves the authority host: an explicit host beats a cloud name at the same level.

@@ -20,10 +20,15 @@ type Session struct {
 
 	debug   bool
 	profile string
-	log     *slog.Logger
-	cfg     *config.Config
-	store   *keystore.Store
-	client  *core.Client
+	// screen is stderr, which can hold a status line (Env.Stderr writes through it).
+	screen *screen
+	// signingIn is set once a sign-in waits for a person, and announced once it has been said
+	// who signed in.
+	signingIn, announced bool
+	log                  *slog.Logger
+	cfg                  *config.Config
+	store                *keystore.Store
+	client               *core.Client
 }
 
 // Log is the session's logger: warnings always, debug lines with --debug, all on stderr.
@@ -45,6 +50,11 @@ func (s *Session) Config() (*config.Config, error) {
 	}
 	cfg, err := config.Load(path)
 	if err != nil {
+		return nil, err
+	}
+	// A profile that is not there is an error wherever the file is read, not a silent fall
+	// back to the top-level settings.
+	if _, err := cfg.Profile(s.profile); err != nil {
 		return nil, err
 	}
 	s.cfg = cfg

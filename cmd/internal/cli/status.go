@@ -1,50 +1,181 @@
 package cli
 
 import (
+	"cmp"
+	"context"
 	"fmt"
+	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/aadcred/aadcred/core"
 )
+
+// statusReport is everything status shows. The text and the JSON (--output json) are both
+// rendered from it, so that each shows what the other does; new facts are new fields here.
+type statusReport struct {
+	SchemaVersion int             `json:"schemaVersion"`
+	Store         string          `json:"store"`
+	Protection    string          `json:"protection"`
+	Accounts      []statusAccount `json:"accounts"`
+	Tokens        []statusToken   `json:"tokens"`
+}
+
+// statusAccount is a kept sign-in.
+type statusAccount struct {
+	UPN       string    `json:"upn"`
+	TenantID  string    `json:"tenantId"`
+	ClientID  string    `json:"clientId"`
+	Authority string    `json:"authority"`
+	SignedIn  time.Time `json:"signedIn"`
+	// State is "signed-in", or "needs-sign-in" when the refresh token is gone (revoked,
+	// expired, undecryptable): then Reason says why and SignInCommand what to run.
+	State         string `json:"state"`
+	Reason        string `json:"reason,omitempty"`
+	SignInCommand string `json:"signInCommand,omitempty"`
+}
+
+// The states of a kept sign-in.
+const (
+	stateSignedIn    = "signed-in"
+	stateNeedsSignIn = "needs-sign-in"
+)
+
+// statusToken is a cached access token, without the token.
+type statusToken struct {
+	ID        string    `json:"id"`
+	Target    string    `json:"target"`
+	Kind      string    `json:"kind"`
+	UPN       string    `json:"upn,omitempty"`
+	TenantID  string    `json:"tenantId,omitempty"`
+	ExpiresOn time.Time `json:"expiresOn"`
+}
 
 func statusCommand(s *Session) *cli.Command {
 	return &cli.Command{
 		Name:  "status",
 		Usage: "show signed-in accounts, cached tokens and how they are protected",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
+		},
 		Action: func(c *cli.Context) error {
-			store, err := s.Store()
+			output := c.String("output")
+			if output != "text" && output != "json" {
+				return usageError{fmt.Errorf("--output must be text or json, not %q", output)}
+			}
+			report, err := s.status(c.Context)
 			if err != nil {
 				return err
 			}
-			client, err := s.Client()
-			if err != nil {
-				return err
+			if output == "json" {
+				return writeJSON(s.Env.Stdout, report)
 			}
-			w := tabwriter.NewWriter(s.Env.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintf(w, "Token store:\t%s\n", store.Dir())
-			if p, err := store.Protection(c.Context); err != nil {
-				fmt.Fprintf(w, "Protection:\tunavailable: %v\n", err)
-			} else {
-				fmt.Fprintf(w, "Protection:\t%s\n", p)
-			}
-			w.Flush()
-
-			accounts, err := client.Accounts(c.Context)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(s.Env.Stdout, "\nSigned-in accounts:")
-			if len(accounts) == 0 {
-				fmt.Fprintf(s.Env.Stdout, "  none (run %s)\n", s.Tool.SignInCommand)
-			}
-			w = tabwriter.NewWriter(s.Env.Stdout, 0, 4, 2, ' ', 0)
-			for _, a := range accounts {
-				fmt.Fprintf(w, "  %s\ttenant %s\tclient %s\tsince %s\n", orUnknown(a.UPN), a.TenantID, a.ClientID, a.SignedIn.Local().Format(time.DateTime))
-			}
-			w.Flush()
-			fmt.Fprintln(s.Env.Stdout, "\nCached tokens:")
-			return printTokens(s, c)
+			return report.writeText(s.Env.Stdout, time.Now(), s.Tool.SignInCommand)
 		},
 	}
+}
+
+// status gathers the report. It reads labels and names only: no keyring, no network.
+func (s *Session) status(ctx context.Context) (*statusReport, error) {
+	store, err := s.Store()
+	if err != nil {
+		return nil, err
+	}
+	client, err := s.Client()
+	if err != nil {
+		return nil, err
+	}
+	r := &statusReport{SchemaVersion: 1, Store: store.Dir(), Accounts: []statusAccount{}}
+	if p, err := store.Protection(ctx); err != nil {
+		r.Protection = fmt.Sprintf("unavailable: %v", err)
+	} else {
+		r.Protection = p.String()
+	}
+	accounts, err := client.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range accounts {
+		sa := statusAccount{UPN: a.UPN, TenantID: a.TenantID, ClientID: a.ClientID, Authority: a.Authority,
+			SignedIn: a.SignedIn, State: stateSignedIn}
+		if a.NeedsSignIn {
+			sa.State, sa.Reason, sa.SignInCommand = stateNeedsSignIn, a.Why, s.signInCommandFor(a)
+		}
+		r.Accounts = append(r.Accounts, sa)
+	}
+	if r.Tokens, err = cachedTokens(ctx, client); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// cachedTokens lists the cached access tokens as status and cache list show them.
+func cachedTokens(ctx context.Context, client *core.Client) ([]statusToken, error) {
+	tokens, err := client.CachedTokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []statusToken{}
+	for _, t := range tokens {
+		out = append(out, statusToken{ID: t.ID, Target: t.Target, Kind: t.Kind, UPN: t.UPN,
+			TenantID: cmp.Or(t.TenantID, t.Tenant), ExpiresOn: t.ExpiresOn})
+	}
+	return out, nil
+}
+
+// signInCommandFor is the login command that signs the account in again, with what makes it the
+// same sign-in: its tenant, its account and a client of its own.
+func (s *Session) signInCommandFor(a core.Account) string {
+	parts := []string{s.Tool.SignInCommand}
+	if a.TenantID != "" {
+		parts = append(parts, "--tenant", a.TenantID)
+	}
+	if a.UPN != "" {
+		parts = append(parts, "--account", a.UPN)
+	}
+	if !strings.EqualFold(a.ClientID, core.AzureCLIClientID) {
+		parts = append(parts, "--client-id", a.ClientID)
+	}
+	return strings.Join(parts, " ")
+}
+
+func (r *statusReport) writeText(out io.Writer, now time.Time, signIn string) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "Token store:\t%s\n", r.Store)
+	fmt.Fprintf(w, "Protection:\t%s\n", r.Protection)
+	w.Flush()
+
+	fmt.Fprintln(out, "\nSigned-in accounts:")
+	if len(r.Accounts) == 0 {
+		fmt.Fprintf(out, "  none (run %s)\n", signIn)
+	}
+	w = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	for _, a := range r.Accounts {
+		state := "since " + a.SignedIn.Local().Format(time.DateTime)
+		if a.State == stateNeedsSignIn {
+			state = fmt.Sprintf("needs sign-in (%s): run %s", a.Reason, a.SignInCommand)
+		}
+		fmt.Fprintf(w, "  %s\ttenant %s\tclient %s\t%s\n", orUnknown(a.UPN), a.TenantID, a.ClientID, state)
+	}
+	w.Flush()
+
+	fmt.Fprintln(out, "\nCached tokens:")
+	return writeTokenTable(out, r.Tokens, now)
+}
+
+// writeTokenTable lists cached tokens for a person: status and cache list show the same table.
+func writeTokenTable(out io.Writer, tokens []statusToken, now time.Time) error {
+	if len(tokens) == 0 {
+		_, err := fmt.Fprintln(out, "  none")
+		return err
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "  ID\tTARGET\tKIND\tACCOUNT\tTENANT\tEXPIRES")
+	for _, t := range tokens {
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Target, t.Kind, orUnknown(t.UPN), t.TenantID, timeUntil(t.ExpiresOn, now))
+	}
+	return w.Flush()
 }

@@ -9,18 +9,24 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/aadcred/aadcred/core"
+	"github.com/aadcred/aadcred/core/entra"
 )
 
-// tokenCommand prints an access token, like `az account get-access-token`.
+// tokenCommand prints an access token, like `az account get-access-token`, or with --id-token the
+// signed-in user's ID token.
 func tokenCommand(s *Session) *cli.Command {
+	flags := append(requestFlags(), tokenFileFlags()...)
 	return &cli.Command{
 		Name:  "token",
-		Usage: "print an access token",
+		Usage: "print an access token (or the ID token of a sign-in)",
 		Description: "Prints an access token for --scope or --resource to stdout, from the cache when a valid one is\n" +
-			"there. With --output json it prints accessToken, expiresOn, expires_on, tenant and tokenType.",
-		Flags: append(requestFlags(),
+			"there. With --output json it prints accessToken, expiresOn, expires_on, tenant and tokenType.\n" +
+			"With --id-token it prints the ID token of the user's sign-in instead (JSON: idToken, expiresOn,\n" +
+			"expires_on, tenant). --method devicecode or browser signs in even without a terminal.",
+		Flags: append(flags,
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "raw", Usage: "raw (the token alone) or json"},
-			&cli.BoolFlag{Name: "no-cache", Usage: "neither read nor store the cache"},
+			&cli.BoolFlag{Name: "id-token", Usage: "print the ID token of the user's sign-in instead of the access token"},
+			&cli.BoolFlag{Name: "no-cache", Usage: "neither serve nor keep a cached access token (the kept sign-in is still used)"},
 		),
 		Action: func(c *cli.Context) error {
 			output := c.String("output")
@@ -32,17 +38,26 @@ func tokenCommand(s *Session) *cli.Command {
 			if len(in.Scopes) == 0 && in.Resource == "" {
 				return usageError{fmt.Errorf("give --scope or --resource: the token must be for something")}
 			}
+			// Naming a person's method on the command line is asking to sign in.
+			if m, err := core.ParseMethod(in.Method); err == nil && (m == core.DeviceCode || m == core.Browser) {
+				in.Explicit = true
+			}
 			req, err := s.Request(in)
 			if err != nil {
 				return err
 			}
+			req.IDToken = c.Bool("id-token")
+			req.Interaction.Purpose = fmt.Sprintf("%s token needs a token for %s.", s.Tool.Name, req.Target)
 			client, err := s.Client()
 			if err != nil {
 				return err
 			}
 			tok, err := client.Acquire(c.Context, req)
 			if err != nil {
-				return err
+				return withTimeoutFlag(err)
+			}
+			if req.IDToken {
+				return printIDToken(s.Env.Stdout, tok, output)
 			}
 			return printToken(s.Env.Stdout, tok, output)
 		},
@@ -54,9 +69,7 @@ func printToken(w io.Writer, tok *core.Token, output string) error {
 		_, err := fmt.Fprintln(w, tok.AccessToken)
 		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
+	return writeJSON(w, struct {
 		AccessToken string `json:"accessToken"`
 		ExpiresOn   string `json:"expiresOn"`
 		ExpiresOnTS int64  `json:"expires_on"`
@@ -64,12 +77,43 @@ func printToken(w io.Writer, tok *core.Token, output string) error {
 		TokenType   string `json:"tokenType"`
 	}{
 		AccessToken: tok.AccessToken,
-		// The Azure CLI's format: local time without a zone.
-		ExpiresOn:   tok.ExpiresOn.Local().Format("2006-01-02 15:04:05.000000"),
+		ExpiresOn:   azureCLITime(tok.ExpiresOn),
 		ExpiresOnTS: tok.ExpiresOn.Unix(),
 		Tenant:      tok.TenantID,
 		TokenType:   tok.TokenType,
 	})
+}
+
+// printIDToken prints the ID token, with its own expiry in JSON.
+func printIDToken(w io.Writer, tok *core.Token, output string) error {
+	if output == "raw" {
+		_, err := fmt.Fprintln(w, tok.IDToken)
+		return err
+	}
+	claims, err := entra.DecodeClaims(tok.IDToken)
+	if err != nil {
+		return fmt.Errorf("the ID token cannot be read: %w", err)
+	}
+	return writeJSON(w, struct {
+		IDToken     string `json:"idToken"`
+		ExpiresOn   string `json:"expiresOn"`
+		ExpiresOnTS int64  `json:"expires_on"`
+		Tenant      string `json:"tenant,omitempty"`
+	}{
+		IDToken:     tok.IDToken,
+		ExpiresOn:   azureCLITime(claims.Expiry),
+		ExpiresOnTS: claims.Expiry.Unix(),
+		Tenant:      claims.TenantID,
+	})
+}
+
+// azureCLITime is the Azure CLI's format of an expiry: local time without a zone.
+func azureCLITime(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05.000000") }
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // timeUntil says how long until t, for people.
