@@ -18,17 +18,17 @@ import (
 // kept apart, encrypted, under the same name in the Secrets tier; the label itself holds no
 // secret, so listing accounts never needs the keyring.
 type accountEntry struct {
-	Authority       string    `json:"authority"`
-	ClientID        string    `json:"client_id"`
-	TenantID        string    `json:"tenant_id"`
-	RequestedTenant string    `json:"requested_tenant,omitempty"`
+	Authority       string `json:"authority"`
+	ClientID        string `json:"client_id"`
+	TenantID        string `json:"tenant_id"`
+	RequestedTenant string `json:"requested_tenant,omitempty"`
 	// TenantNames are the other names (a verified domain, the GUID) that the account's tenant
 	// was asked for by, learned when a token for that name came back from the tenant itself.
-	TenantNames []string `json:"tenant_names,omitempty"`
-	ObjectID        string    `json:"object_id,omitempty"`
-	UPN             string    `json:"upn,omitempty"`
-	HomeAccountID   string    `json:"home_account_id,omitempty"`
-	SignedIn        time.Time `json:"signed_in"`
+	TenantNames   []string  `json:"tenant_names,omitempty"`
+	ObjectID      string    `json:"object_id,omitempty"`
+	UPN           string    `json:"upn,omitempty"`
+	HomeAccountID string    `json:"home_account_id,omitempty"`
+	SignedIn      time.Time `json:"signed_in"`
 	// Guest marks an account made by redeeming a home sign-in in a tenant the user is a guest
 	// in: it serves requests for that tenant only, never "organizations" or "common".
 	Guest bool `json:"guest,omitempty"`
