@@ -38,7 +38,14 @@ func configureCommand(s *cli.Session) *urfave.Command {
 				if err != nil {
 					return fmt.Errorf("registry %q: %w", arg, err)
 				}
-				if !remove && (plainHTTP || !allow.Allows(host)) {
+				switch {
+				case remove:
+				case plainHTTP:
+					return fmt.Errorf("%s is plain http: this helper sends tokens over https only", arg)
+				case acr.NeverAnswered(host) != "":
+					// Listed or not, the answer is the same: say why, not that it is missing.
+					return fmt.Errorf("this helper never sends %s a token: %s", host, acr.NeverAnswered(host))
+				case !allow.Allows(host):
 					return fmt.Errorf("%s is not an Azure Container Registry login server (<name>.azurecr.io, .azurecr.cn, .azurecr.us) "+
 						"and not under docker.registries in %s, so this helper would never answer it; add it there first", arg, cfg.File)
 				}

@@ -176,12 +176,20 @@ func TestConfigureWritesDockerConfig(t *testing.T) {
 	}
 }
 
+// TestConfigureRefusesHostsItWouldNeverAnswer: each refusal says why; a host that is listed under
+// docker.registries but never gets a token is not said to be missing from it.
 func TestConfigureRefusesHostsItWouldNeverAnswer(t *testing.T) {
 	w := newWorld(t)
-	for _, arg := range []string{"ghcr.io", "mcr.microsoft.com", "x.data.azurecr.io", "http://contoso.azurecr.io"} {
+	w.writeConfig(t, "docker:\n  registries: [mcr.microsoft.com, \"*.data.azurecr.io\"]\n")
+	for arg, why := range map[string]string{
+		"ghcr.io":                   "not under docker.registries",
+		"mcr.microsoft.com":         "Microsoft Container Registry is anonymous",
+		"x.data.azurecr.io":         "data endpoint",
+		"http://contoso.azurecr.io": "plain http",
+	} {
 		r := w.run("", "configure", arg)
-		if r.code == 0 || !strings.Contains(r.stderr, "docker.registries") {
-			t.Errorf("configure %s: exit %d\n%s", arg, r.code, r.stderr)
+		if r.code == 0 || !strings.Contains(r.stderr, why) || (why != "not under docker.registries" && strings.Contains(r.stderr, "add it there")) {
+			t.Errorf("configure %s: exit %d, want a refusal saying %q\n%s", arg, r.code, why, r.stderr)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(w.env["DOCKER_CONFIG"], "config.json")); err == nil {

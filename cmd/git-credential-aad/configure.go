@@ -53,11 +53,11 @@ func configureCommand(s *aadcli.Session) *cli.Command {
 			out := s.Env.Stderr // stdout belongs to git's protocol, even here
 			if c.Bool("remove") {
 				changes, err := setup.Remove(c.Context)
-				printChanges(out, "Removed from git's "+string(scope)+" configuration:", "git's "+string(scope)+" configuration had nothing of git-credential-aad.", changes)
+				printChanges(out, "Removed from git's "+string(scope)+" configuration:", "git's "+string(scope)+" configuration had nothing of git-credential-aad.", changes, err)
 				return err
 			}
 			changes, err := setup.Configure(c.Context)
-			printChanges(out, "Configured git ("+string(scope)+") for Azure Repos:", "git ("+string(scope)+") was already configured for Azure Repos.", changes)
+			printChanges(out, "Configured git ("+string(scope)+") for Azure Repos:", "git ("+string(scope)+") was already configured for Azure Repos.", changes, err)
 			if err != nil {
 				return err
 			}
@@ -86,10 +86,13 @@ func scopeFlag(c *cli.Context) (gitsetup.Scope, error) {
 	return "", errors.New("give only one of --global, --system and --local")
 }
 
-// printChanges tells the person what changed, or that nothing did.
-func printChanges(w io.Writer, heading, nothing string, changes []string) {
+// printChanges tells the person what changed, or, when nothing did and nothing failed, that it
+// was already so. A failure is said by the caller: "already configured" must not come before it.
+func printChanges(w io.Writer, heading, nothing string, changes []string, err error) {
 	if len(changes) == 0 {
-		fmt.Fprintln(w, nothing)
+		if err == nil {
+			fmt.Fprintln(w, nothing)
+		}
 		return
 	}
 	fmt.Fprintln(w, heading)

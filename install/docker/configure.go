@@ -79,13 +79,13 @@ func Configure(path string, registries []string, remove bool) ([]Change, error) 
 	if len(helpers) == 0 {
 		root = root.remove("credHelpers")
 	} else {
-		value, err := helpers.marshal()
+		value, err := helpers.marshal(dockerLayout, 0)
 		if err != nil {
 			return nil, err
 		}
 		root = root.set("credHelpers", value)
 	}
-	out, err := root.marshal()
+	out, err := root.marshal(layoutOf(data), 0)
 	if err != nil {
 		return nil, fmt.Errorf("writing docker configuration %s: %w", target, err)
 	}

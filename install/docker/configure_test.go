@@ -291,3 +291,27 @@ func FuzzConfigure(f *testing.F) {
 		}
 	})
 }
+
+// TestConfigureKeepsTheFilesLayout: a config.json indented with two spaces, without a final
+// newline, keeps both; nothing but the new entry changes, and no blank line appears.
+func TestConfigureKeepsTheFilesLayout(t *testing.T) {
+	for name, c := range map[string]struct{ before, after string }{
+		"two spaces, no final newline": {
+			"{\n  \"auths\": {\n    \"ghcr.io\": {}\n  },\n  \"credHelpers\": {\n    \"gcr.io\": \"gcloud\"\n  }\n}",
+			"{\n  \"auths\": {\n    \"ghcr.io\": {}\n  },\n  \"credHelpers\": {\n    \"gcr.io\": \"gcloud\",\n    \"contoso.azurecr.io\": \"aad\"\n  }\n}",
+		},
+		"tabs, final newline": {
+			"{\n\t\"auths\": {}\n}\n",
+			"{\n\t\"auths\": {},\n\t\"credHelpers\": {\n\t\t\"contoso.azurecr.io\": \"aad\"\n\t}\n}\n",
+		},
+	} {
+		path := filepath.Join(t.TempDir(), "config.json")
+		writeFile(t, path, c.before, 0o600)
+		if _, err := Configure(path, []string{"contoso.azurecr.io"}, false); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != c.after {
+			t.Errorf("%s: the file is now\n%q\nwant\n%q", name, got, c.after)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // member is one key of a JSON object with its value as written.
@@ -89,29 +90,63 @@ func (o object) remove(key string) object {
 	return out
 }
 
-// marshal writes the object the way docker writes config.json: tab-indented.
-func (o object) marshal() ([]byte, error) {
-	var b bytes.Buffer
-	if len(o) == 0 {
-		return []byte("{}\n"), nil
+// layout is how a file writes its JSON: the indentation of one level, and whether the file ends
+// with a newline. Rewriting a person's file keeps theirs.
+type layout struct {
+	indent  string
+	newline bool
+}
+
+// dockerLayout is how docker writes config.json: tab-indented (it adds no final newline, but a
+// file made here gets one, as editors like).
+var dockerLayout = layout{indent: "\t", newline: true}
+
+// layoutOf reads the layout of a JSON document: the white space that starts its first indented
+// line is one level. A file with no indented line (empty, or all on one line) gets docker's.
+func layoutOf(data []byte) layout {
+	l := dockerLayout
+	if len(bytes.TrimSpace(data)) == 0 {
+		return l
 	}
-	b.WriteString("{\n")
-	for i, m := range o {
-		key, err := json.Marshal(m.key)
-		if err != nil {
-			return nil, err
+	l.newline = bytes.HasSuffix(data, []byte("\n"))
+	for _, line := range bytes.Split(data, []byte("\n"))[1:] {
+		trimmed := bytes.TrimLeft(line, " \t")
+		if n := len(line) - len(trimmed); n > 0 && len(trimmed) > 0 {
+			l.indent = string(line[:n])
+			break
 		}
-		b.WriteByte('\t')
-		b.Write(key)
-		b.WriteString(": ")
-		if err := json.Indent(&b, m.value, "\t", "\t"); err != nil {
-			return nil, fmt.Errorf("value of %q: %w", m.key, err)
+	}
+	return l
+}
+
+// marshal writes the object in layout l, nested at depth levels.
+func (o object) marshal(l layout, depth int) ([]byte, error) {
+	var b bytes.Buffer
+	outer := strings.Repeat(l.indent, depth)
+	if len(o) == 0 {
+		b.WriteString("{}")
+	} else {
+		b.WriteString("{\n")
+		for i, m := range o {
+			key, err := json.Marshal(m.key)
+			if err != nil {
+				return nil, err
+			}
+			b.WriteString(outer + l.indent)
+			b.Write(key)
+			b.WriteString(": ")
+			if err := json.Indent(&b, bytes.TrimSpace(m.value), outer+l.indent, l.indent); err != nil {
+				return nil, fmt.Errorf("value of %q: %w", m.key, err)
+			}
+			if i < len(o)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
 		}
-		if i < len(o)-1 {
-			b.WriteByte(',')
-		}
+		b.WriteString(outer + "}")
+	}
+	if depth == 0 && l.newline {
 		b.WriteByte('\n')
 	}
-	b.WriteString("}\n")
 	return b.Bytes(), nil
 }

@@ -1,9 +1,11 @@
 package git
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 )
 
@@ -41,7 +43,7 @@ const previousUseHTTPPath = "aadcredPreviousUseHttpPath"
 // Configure wires the helper for every URL and returns what it changed, one line per change for
 // a person to read; nothing when everything was already in place.
 func (s *Setup) Configure(ctx context.Context) ([]string, error) {
-	if err := s.check(); err != nil {
+	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
 	if !isAbsolute(s.Helper) {
@@ -111,7 +113,7 @@ func (s *Setup) configureURL(ctx context.Context, url string) ([]string, error) 
 // Remove undoes what Configure did in the setup's file, for whatever URLs it finds there (the
 // list may have changed since), and returns what it changed.
 func (s *Setup) Remove(ctx context.Context) ([]string, error) {
-	if err := s.check(); err != nil {
+	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
 	entries, err := s.entries(ctx, `^credential\..+\.(helper|`+strings.ToLower(previousUseHTTPPath)+`)$`)
@@ -221,12 +223,31 @@ func appliesTo(pattern, url string) bool {
 	return p == u || strings.HasPrefix(p, u+"/")
 }
 
-func (s *Setup) check() error {
+func (s *Setup) check(ctx context.Context) error {
 	switch s.Scope {
-	case System, Global, Local:
+	case System, Global:
+		return nil
+	case Local:
+		// Said once, before anything is read or written, rather than as git's own complaint
+		// about the first key.
+		if !s.inRepository(ctx) {
+			dir := s.Dir
+			if dir == "" {
+				dir = "the current directory"
+			}
+			return fmt.Errorf("--local changes a repository's configuration, and %s is not in a git repository: run it inside one, or use --global", dir)
+		}
 		return nil
 	}
 	return fmt.Errorf("unknown git configuration scope %q: use system, global or local", s.Scope)
+}
+
+// inRepository reports whether Dir is inside a git repository (a work tree or a bare one).
+func (s *Setup) inRepository(ctx context.Context) bool {
+	gitPath := cmp.Or(s.GitPath, "git")
+	cmd := exec.CommandContext(ctx, gitPath, "rev-parse", "--git-dir")
+	cmd.Dir, cmd.Env = s.Dir, s.Env
+	return cmd.Run() == nil
 }
 
 // add appends values to key.

@@ -76,11 +76,15 @@ type Allowlist struct {
 
 // Allows reports whether the canonical host may receive a token.
 func (a Allowlist) Allows(host string) bool {
-	if neverAnswered(host) {
+	if neverAnswered(host) != "" {
 		return false
 	}
 	return IsLoginServer(host) || a.Extra.Match(host)
 }
+
+// NeverAnswered says why host never receives a token whatever the configuration says, or ""
+// when that is not so.
+func NeverAnswered(host string) string { return neverAnswered(host) }
 
 // IsLoginServer reports whether the canonical host is an Azure Container Registry login server
 // of a cloud aadcred knows: <name>.azurecr.io (or .cn, .us) or a regional
@@ -126,15 +130,15 @@ func validRegistryName(name string) bool {
 // neverAnswered are hosts that must not receive a token whatever the configuration says: ACR's
 // data endpoints serve blobs through pre-signed URLs and never ask for credentials, and the
 // Microsoft Container Registry is anonymous (helpers that sent it Entra tokens leaked them).
-func neverAnswered(host string) bool {
+func neverAnswered(host string) string {
 	name, _, _ := strings.Cut(host, ":")
 	if name == "mcr.microsoft.com" || strings.HasSuffix(name, ".mcr.microsoft.com") {
-		return true
+		return "the Microsoft Container Registry is anonymous, and a token sent there would leak"
 	}
 	for _, c := range core.Clouds() {
 		if strings.HasSuffix(name, ".data"+c.ACRSuffix) || name == "data"+c.ACRSuffix {
-			return true
+			return "an Azure Container Registry data endpoint serves blobs through pre-signed URLs and never asks for credentials"
 		}
 	}
-	return false
+	return ""
 }
