@@ -52,13 +52,17 @@ func (s *screen) show(line string) {
 	s.status = line
 }
 
-// clear removes the status line, leaving the cursor at the start of the empty line. The caller
-// holds mu.
+// clear removes the status line, leaving the cursor at the start of the empty line. Two columns
+// more are blanked, where a terminal echoes the ^C that interrupted the wait. The caller holds mu.
 func (s *screen) clear() {
 	if s.status == "" {
 		return
 	}
-	io.WriteString(s.w, "\r"+strings.Repeat(" ", len(s.status))+"\r")
+	n := len(s.status) + 2
+	if w := s.width(); w > 1 {
+		n = min(n, w-1)
+	}
+	io.WriteString(s.w, "\r"+strings.Repeat(" ", n)+"\r")
 	s.status = ""
 }
 
@@ -106,7 +110,8 @@ func (s *Session) announceSignIn(tok *core.Token) {
 		return
 	}
 	s.announced = true
-	fmt.Fprintf(s.Env.Stderr, "Signed in as %s (tenant %s).\n", orUnknown(tok.UPN), orUnknown(tok.TenantID))
+	// The account alone: with the tenant GUID the line would not fit 80 columns (status has it).
+	fmt.Fprintf(s.Env.Stderr, "Signed in as %s.\n", orUnknown(tok.UPN))
 }
 
 // timeLeft shows a countdown as minutes and seconds.

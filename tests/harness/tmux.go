@@ -1,0 +1,103 @@
+package harness
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Tmux is a terminal a person would look at: a tmux session of its own (a private server on a
+// socket in the test's directory) running one command line in the world's environment. Tests type
+// into it with SendKeys and read the screen with Screen, as a person would.
+type Tmux struct {
+	t      testing.TB
+	socket string
+	env    []string
+}
+
+// StartTmux runs shell (a /bin/sh command line) in a new tmux session of width columns and 24
+// rows, with the world's environment. It is killed when t ends. In CI a missing tmux fails the
+// test (RequireTool).
+func (w *World) StartTmux(t testing.TB, width int, shell string) *Tmux {
+	t.Helper()
+	RequireTool(t, "tmux")
+	dir := t.TempDir()
+	tm := &Tmux{t: t, socket: filepath.Join(dir, "tmux.sock"), env: w.Environ()}
+	// A configuration of its own, not the developer's: the pane stays on the screen after the
+	// command ends, so that the test reads what the person would. The session's environment is
+	// exactly the world's (tmux hands its server's environment to the panes).
+	conf := filepath.Join(dir, "tmux.conf")
+	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tm.run("-f", conf, "new-session", "-d", "-s", "main", "-x", strconv.Itoa(width), "-y", "24",
+		// Like a person's interactive shell, this one outlives a Ctrl-C that stops its command:
+		// a trapped signal is reset for the command, which gets it as usual.
+		"/bin/sh", "-c", `trap : INT; `+shell+`; echo "EXIT=$?"`)
+	t.Cleanup(func() { _ = tm.command("kill-server").Run() })
+	// The server may still be starting when new-session returns.
+	for deadline := time.Now().Add(10 * time.Second); tm.command("capture-pane", "-p", "-t", "main").Run() != nil; {
+		if time.Now().After(deadline) {
+			t.Fatal("the tmux session did not come up")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return tm
+}
+
+// SendKeys types keys into the session, in tmux's notation ("C-c" is Ctrl-C).
+func (tm *Tmux) SendKeys(keys ...string) {
+	tm.t.Helper()
+	tm.run(append([]string{"send-keys", "-t", "main"}, keys...)...)
+}
+
+// Screen is the visible screen, one string per line, without trailing blank lines.
+func (tm *Tmux) Screen() []string {
+	tm.t.Helper()
+	out := tm.run("capture-pane", "-p", "-t", "main")
+	lines := strings.Split(out, "\n")
+	// tmux's own note under a finished command is not the program's.
+	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, "Pane is dead") })
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+// WaitFor waits until the screen satisfies has, and returns it; after timeout the test fails
+// with what the screen showed.
+func (tm *Tmux) WaitFor(timeout time.Duration, what string, has func(screen string) bool) []string {
+	tm.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		lines := tm.Screen()
+		if has(strings.Join(lines, "\n")) {
+			return lines
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the screen never showed %s; it shows:\n%s", what, strings.Join(lines, "\n"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (tm *Tmux) command(args ...string) *exec.Cmd {
+	cmd := exec.Command("tmux", append([]string{"-S", tm.socket}, args...)...)
+	cmd.Env = append(tm.env, "TERM=xterm-256color")
+	return cmd
+}
+
+func (tm *Tmux) run(args ...string) string {
+	tm.t.Helper()
+	cmd := tm.command(args...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
