@@ -160,7 +160,7 @@ func TestEachToolSaysWhatItNeeds(t *testing.T) {
 	w.Entra.AutoApproveDeviceCodes(fakeentra.DefaultUser)
 	for _, c := range []struct {
 		binary, stdin, want string
-		args               []string
+		args                []string
 	}{
 		{"git-credential-aad", "protocol=https\nhost=dev.azure.com\npath=contoso/web/_git/web\n\n",
 			"git needs a token for Azure DevOps organisation contoso.", []string{"get"}},
