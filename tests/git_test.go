@@ -166,8 +166,8 @@ func TestGitFirstUseSignsInThroughGitsTerminal(t *testing.T) {
 	w.git(t, "-C", "web", "fetch", "-q")
 }
 
-// TestGitCredentialInteractiveFalseAsksNoOne checks that git's credential.interactive=false,
-// given with `git -c` or in a configuration file, keeps the helper from asking the person at the
+// TestGitCredentialInteractiveFalseAsksNoOne checks that git's credential.interactive=false (or
+// GCM's never), given with `git -c` or in a configuration file, keeps the helper from asking the person at the
 // terminal, and that true lets it.
 func TestGitCredentialInteractiveFalseAsksNoOne(t *testing.T) {
 	w := newRepoWorld(t)
@@ -178,6 +178,7 @@ func TestGitCredentialInteractiveFalseAsksNoOne(t *testing.T) {
 	for _, how := range [][]string{
 		{"-c", "credential.interactive=false", "ls-remote", w.CloneURL},
 		{"-c", "credential.interactive=no", "ls-remote", w.CloneURL},
+		{"-c", "credential.interactive=never", "ls-remote", w.CloneURL}, // Git Credential Manager's value
 	} {
 		r := w.Run("", "git", how...)
 		if r.Code == 0 || !strings.Contains(r.Stderr, "git credential-aad login") {
