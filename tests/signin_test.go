@@ -259,3 +259,48 @@ func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 	return lines[len(lines)-1]
 }
+
+// TestBrowserSignInSaysSoAndGivesTheAddress: when a browser is opened, the person is told so,
+// with the address to open by hand should none appear.
+func TestBrowserSignInSaysSoAndGivesTheAddress(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	if err := w.Entra.SetBrowserUser(fakeentra.DefaultUser); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	opened := filepath.Join(dir, "opened")
+	browser := filepath.Join(dir, "browser")
+	if err := os.WriteFile(browser, []byte("#!/bin/sh\necho \"$1\" > "+opened+".tmp && mv "+opened+".tmp "+opened+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	w.Set("BROWSER", browser)
+	cmd := w.Command(t.Context(), "git-credential-aad", "login", "--method", "browser", "--tenant", fakeentra.DefaultTenant)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The person's browser: it loads the page, and the fake signs alice in and sends it back.
+	var signInURL string
+	for deadline := time.Now().Add(20 * time.Second); signInURL == ""; time.Sleep(50 * time.Millisecond) {
+		if data, err := os.ReadFile(opened); err == nil {
+			signInURL = strings.TrimSpace(string(data))
+		} else if time.Now().After(deadline) {
+			t.Fatal("the browser was never opened")
+		}
+	}
+	resp, err := w.Entra.HTTPClient().Get(signInURL)
+	if err != nil {
+		t.Fatalf("the browser's visit: %v", err)
+	}
+	resp.Body.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("login: %v\n%s", err, stderr.String())
+	}
+	want := strings.Join(loginPurpose, "\n") + "\n" +
+		"Opening a browser to sign in. If none opens, open this address in a browser\non this machine:\n" +
+		signInURL + "\nSigned in as " + fakeentra.DefaultUser + ".\n"
+	if stderr.String() != want {
+		t.Errorf("stderr is\n%s\nwant\n%s", stderr.String(), want)
+	}
+}
