@@ -56,10 +56,11 @@ func (c *Client) keyFor(r *settled) cacheKey {
 	if r.popKey != nil {
 		k.PoPKey = r.popKey.Thumbprint()
 	}
-	switch r.Method {
-	case Browser, DeviceCode, Password:
+	if r.Method.userSignIn() {
 		// The account asked for, the way findAccount picks it; empty means whoever is signed in.
 		k.Kind, k.Identity = userKind, strings.ToLower(cmp.Or(r.Account, r.Credential.Username))
+	}
+	switch r.Method {
 	case RefreshToken:
 		k.Identity = digest(r.Credential.RefreshToken)
 	case OnBehalfOf:

@@ -81,7 +81,7 @@ func (c *Client) acquire(ctx context.Context, r *settled) (*Token, error) {
 	switch {
 	case c.Store == nil:
 		return c.obtain(ctx, r)
-	case r.NoCache && c.keyFor(r).Kind == userKind:
+	case r.NoCache && r.Method.userSignIn():
 		// Only the access-token cache is skipped: the kept sign-in is still what a user's token
 		// comes from, so that --no-cache never asks the person again.
 		tok, _, err := c.renewUser(ctx, r)

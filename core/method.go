@@ -78,6 +78,10 @@ func ParseMethod(s string) (Method, error) {
 // interactive reports whether the method needs a person.
 func (m Method) interactive() bool { return m == Browser || m == DeviceCode }
 
+// userSignIn reports whether the method signs in a person whose sign-in is kept as an account,
+// so that the user's tokens are cached as one, whichever of these methods got them.
+func (m Method) userSignIn() bool { return m.interactive() || m == Password }
+
 // signsInUser reports whether the method signs a user in, so that the answer carries a refresh
 // token and an ID token worth keeping for the account.
 func (m Method) signsInUser() bool { return m.interactive() || m == Password || m == RefreshToken }
