@@ -141,8 +141,7 @@ func TestIDTokenClaimsFollowTheEndpointAndProfile(t *testing.T) {
 		t.Errorf("v2 ID token without profile lacks sub or tid: %v", bare)
 	}
 
-	form := ropc("")
-	form.Del("scope")
+	form := ropc("openid") // v1 answers with an ID token when scope asks for openid
 	form.Set("resource", AKSServerAppID)
 	v1 := claimsOf(t, post(t, s, v1Token(DefaultTenant), form).str("id_token"))
 	if v1["ver"] != "1.0" || v1["iss"] != "https://sts.windows.net/"+DefaultTenant+"/" || v1["upn"] != DefaultUser ||
