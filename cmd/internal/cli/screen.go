@@ -72,6 +72,9 @@ func (s *screen) clear() {
 // is reported once, by the command.
 func (s *Session) waiting(deadline time.Time) func(*core.Token, error) {
 	scr := s.screen
+	if scr == nil { // a Session not started by Tool.Run: plain stderr
+		scr = newScreen(s.Env.Stderr, false, func() int { return 0 })
+	}
 	stop := make(chan struct{})
 	stopped := make(chan struct{})
 	if scr.terminal {
