@@ -129,7 +129,7 @@ func (h *helper) acquire(ctx context.Context, client *core.Client, req core.Requ
 	if !read(ctx) {
 		h.session.Log().Debug("git's credential.interactive is false: not asking anyone")
 		// Again without a person, so that the error says why no one was asked.
-		silent.Interaction.NoPerson = "git's credential.interactive is false, which AADCRED_PROMPT=always does not override"
+		silent.Interaction.NoPerson = "git's credential.interactive is false; AADCRED_PROMPT=always does not override that"
 		silent.Interaction.Override = ""
 		return client.Acquire(ctx, silent)
 	}

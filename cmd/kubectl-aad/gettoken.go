@@ -50,7 +50,7 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 			// keeps its standard input (interactiveMode Never, or no terminal), and then a
 			// sign-in must fail at once instead of waiting for someone who is not there.
 			in.Interactive = info.Interactive
-			in.NoPerson = "kubectl's spec.interactive is false (its stdin is not a terminal, or interactiveMode is Never)"
+			in.NoPerson = "kubectl's spec.interactive is false, because its stdin is not a terminal or interactiveMode is Never"
 			in.Purpose = info.purpose(opts.ServerIDOrDefault())
 			// From here on the session resolves the environment as the options say: with
 			// --disable-environment-override it must not read the variables back in.

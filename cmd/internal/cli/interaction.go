@@ -54,9 +54,9 @@ func (s *Session) askable(in Inputs) (allowed bool, noPerson, override string, e
 	case in.Explicit:
 		return true, "", "", nil
 	case !in.Interactive:
-		return false, cmp.Or(in.NoPerson, "the tool says no one may be asked") + ", which AADCRED_PROMPT=always does not override", "", nil
+		return false, cmp.Or(in.NoPerson, "the tool says no one may be asked") + "; AADCRED_PROMPT=always does not override that", "", nil
 	case !gitBool(s.Env.Getenv("GIT_TERMINAL_PROMPT"), true):
-		return false, "GIT_TERMINAL_PROMPT=0, which AADCRED_PROMPT=always does not override", "", nil
+		return false, "GIT_TERMINAL_PROMPT=0; AADCRED_PROMPT=always does not override that", "", nil
 	case setting == promptAlways:
 		return true, "", "", nil
 	case truthy(s.Env.Getenv("CI")):
