@@ -350,8 +350,7 @@ func (s *Store) candidate(backend string) candidate {
 			return &passphraseSource{s, s.passphrase}, nil
 		}}
 	}
-	desc, _ := keyringDescription(backend)
-	title := strings.TrimSuffix(strings.TrimPrefix(desc, "OS keyring ("), ")")
+	title, _ := keyringTitle(backend)
 	return candidate{backend, title, true, func(ctx context.Context) (keySource, error) {
 		kr, err := s.keyring.OpenKeyring(ctx, backend)
 		if err != nil {

@@ -10,8 +10,8 @@ import (
 )
 
 // The guard replaced DBUS_SESSION_BUS_ADDRESS while github.com/99designs/keyring
-// initialised, if the session bus was unusable; this package's init runs after
-// that package's, so here is where the variable goes back.
+// initialised, so that its init never touched the session bus; this package's
+// init runs after that package's, so here is where the variable goes back.
 func init() {
 	_ = dbusguard.Restore()
 }
@@ -19,32 +19,27 @@ func init() {
 // serviceName groups aadcred's items in keyrings that have the notion.
 const serviceName = "aadcred"
 
-// osKeyrings opens the keyrings of github.com/99designs/keyring.
+// osKeyrings opens the OS keyrings. The macOS Keychain, the Secret Service and
+// KWallet are aadcred's own clients (see keychain.go and
+// keyring_sessionbus_linux.go); the others are github.com/99designs/keyring's.
+// Nothing is opened, and no bus or program is reached, until a backend is
+// asked for.
 type osKeyrings struct{}
 
 // OpenKeyring implements KeyringOpener.
 func (osKeyrings) OpenKeyring(ctx context.Context, backend string) (Keyring, error) {
-	if backend == "secret-service" || backend == "kwallet" {
-		if reason := dbusguard.Reason(); reason != "" {
-			return nil, errors.New(reason)
-		}
+	switch backend {
+	case "keychain":
+		return openKeychain()
+	case "secret-service", "kwallet":
+		return openSessionBusKeyring(ctx, backend)
 	}
 	cfg := keyring.Config{
 		AllowedBackends: []keyring.BackendType{keyring.BackendType(backend)},
 		ServiceName:     serviceName,
-		// On macOS the item is created trusting this program, so reading it
-		// does not prompt, and is readable while the Mac is unlocked; Set
-		// keeps it off iCloud.
-		KeychainTrustApplication:       true,
-		KeychainAccessibleWhenUnlocked: true,
-		// The login collection is unlocked at login; a collection of our own
-		// would make Secret Service ask the user to set it a password.
-		LibSecretCollectionName: "login",
-		KWalletAppID:            serviceName,
-		KWalletFolder:           serviceName,
-		KeyCtlScope:             "user",
-		PassPrefix:              serviceName,
-		WinCredPrefix:           serviceName,
+		KeyCtlScope:     "user",
+		PassPrefix:      serviceName,
+		WinCredPrefix:   serviceName,
 	}
 	kr, err := callWithContext(ctx, func() (keyring.Keyring, error) { return keyring.Open(cfg) })
 	if errors.Is(err, keyring.ErrNoAvailImpl) {
@@ -74,19 +69,14 @@ func (k osKeyring) Get(ctx context.Context, key string) ([]byte, error) {
 
 func (k osKeyring) Set(ctx context.Context, key, label string, data []byte) error {
 	_, err := callWithContext(ctx, func() (struct{}, error) {
-		return struct{}{}, k.kr.Set(keyring.Item{
-			Key:                       key,
-			Data:                      data,
-			Label:                     label,
-			KeychainNotSynchronizable: true,
-		})
+		return struct{}{}, k.kr.Set(keyring.Item{Key: key, Data: data, Label: label})
 	})
 	return err
 }
 
 // callWithContext runs f but stops waiting for it when ctx is done. The
-// keyring libraries cannot be cancelled (a D-Bus call or a Keychain prompt may
-// wait indefinitely); abandoning the goroutine lets the command fail with a
+// keyring libraries cannot be cancelled (a call may wait on a helper process or
+// a prompt indefinitely); abandoning the goroutine lets the command fail with a
 // clear error, and the process exits soon after anyway.
 func callWithContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	type result struct {
@@ -112,11 +102,11 @@ func callWithContext[T any](ctx context.Context, f func() (T, error)) (T, error)
 func backendNeeds(backend string) string {
 	switch backend {
 	case "keychain":
-		return "the macOS Keychain needs macOS and a build with cgo"
+		return "the macOS Keychain needs macOS"
 	case "wincred":
 		return "the Windows Credential Manager needs Windows"
 	case "secret-service", "kwallet":
-		return "it needs a session D-Bus with the service running"
+		return "it needs Linux and a session D-Bus with the service running"
 	case "pass":
 		return "it needs the pass command and a password store set up with `pass init`"
 	case "keyctl":

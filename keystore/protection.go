@@ -53,19 +53,34 @@ func (s *Store) Protection(ctx context.Context) (Protection, error) {
 // keyringDescription returns the words Protection uses for an OS keyring
 // backend, and false for names that are not OS keyring backends.
 func keyringDescription(backend string) (string, bool) {
+	title, ok := keyringTitle(backend)
+	switch {
+	case !ok:
+		return "", false
+	case backend == "keychain":
+		return "macOS Keychain (login)", true
+	case backend == "keyctl":
+		return "Linux kernel keyring (keyctl user keyring; emptied at reboot)", true
+	}
+	return "OS keyring (" + title + ")", true
+}
+
+// keyringTitle names an OS keyring backend in messages, and returns false for
+// names that are not OS keyring backends.
+func keyringTitle(backend string) (string, bool) {
 	switch backend {
 	case "keychain":
-		return "OS keyring (macOS Keychain)", true
+		return "macOS Keychain", true
 	case "wincred":
-		return "OS keyring (Windows Credential Manager)", true
+		return "Windows Credential Manager", true
 	case "secret-service":
-		return "OS keyring (Secret Service)", true
+		return "Secret Service", true
 	case "kwallet":
-		return "OS keyring (KWallet)", true
+		return "KWallet", true
 	case "pass":
-		return "OS keyring (pass, the GPG password store)", true
+		return "pass, the GPG password store", true
 	case "keyctl":
-		return "Linux kernel keyring (keyctl user keyring; emptied at reboot)", true
+		return "Linux kernel keyring", true
 	}
 	return "", false
 }

@@ -1,11 +1,14 @@
-package dbusguard
+package dbuskeyring
 
 import (
+	"context"
 	"net"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aadcred/aadcred/tests/sessionbus"
 )
 
 // fakeBus listens on a Unix socket and treats each connection with serve.
@@ -32,22 +35,8 @@ func fakeBus(t *testing.T, serve func(net.Conn)) string {
 	return "unix:path=" + path
 }
 
-func env(addr string) func(string) string {
-	return func(name string) string {
-		if name == envName {
-			return addr
-		}
-		return ""
-	}
-}
-
-func TestCheck(t *testing.T) {
-	answering := fakeBus(t, func(c net.Conn) {
-		buf := make([]byte, 64)
-		if n, _ := c.Read(buf); n > 0 && strings.HasPrefix(string(buf[:n]), "\x00AUTH") {
-			c.Write([]byte("REJECTED EXTERNAL ANONYMOUS\r\n"))
-		}
-	})
+func TestDial(t *testing.T) {
+	bus := sessionbus.Start(t)
 	silent := fakeBus(t, func(c net.Conn) { time.Sleep(2 * time.Second) })
 	chatty := fakeBus(t, func(c net.Conn) {
 		c.Read(make([]byte, 64))
@@ -65,20 +54,44 @@ func TestCheck(t *testing.T) {
 		{"unknown transport only", "launchd:env=X", "no transport"},
 		{"no socket", missing, "cannot connect to the session bus at " + missing},
 		{"silent daemon", silent, "did not answer in time"},
-		{"not D-Bus", chatty, "something other than D-Bus"},
+		{"not D-Bus", chatty, "the session bus at " + chatty + " did not let aadcred in"},
 		{"closes", closing, "the session bus at " + closing + " did not"},
-		{"answering", answering, ""},
-		{"second address answers", missing + ";" + answering, ""},
+		{"dbus-daemon", bus.Address, ""},
+		{"second address answers", missing + ";" + bus.Address, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
 			start := time.Now()
-			got := check(env(tc.addr), 200*time.Millisecond)
-			if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
-				t.Errorf("check(%q) = %q, want %q", tc.addr, got, tc.want)
+			conn, err := Dial(ctx, tc.addr)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("Dial(%q): %v", tc.addr, err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("Dial(%q) = %v, want an error saying %q", tc.addr, err, tc.want)
+			}
+			if conn != nil {
+				if len(conn.Names()) == 0 || !strings.HasPrefix(conn.Names()[0], ":") {
+					t.Errorf("connected without a unique name: %v", conn.Names())
+				}
+				conn.Close()
 			}
 			if took := time.Since(start); took > time.Second {
-				t.Errorf("check(%q) took %v, more than its budget allows", tc.addr, took)
+				t.Errorf("Dial(%q) took %v, more than its context allows", tc.addr, took)
 			}
 		})
+	}
+}
+
+func TestDialCancelled(t *testing.T) {
+	silent := fakeBus(t, func(c net.Conn) { time.Sleep(2 * time.Second) })
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	if _, err := Dial(ctx, silent); err == nil || !strings.Contains(err.Error(), "did not answer in time") {
+		t.Errorf("Dial with a cancelled context: %v", err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("a cancelled Dial took %v", took)
 	}
 }

@@ -1,4 +1,4 @@
-package dbusguard
+package dbuskeyring
 
 import (
 	"errors"
@@ -28,7 +28,8 @@ func (a busAddress) String() string {
 }
 
 // network returns the arguments for net.Dial. ok is false for transports that
-// godbus does not implement, which it skips, and so do we.
+// Dial does not implement (nonce-tcp, launchd, systemd, ...), which it skips, as
+// godbus skips those it does not know.
 func (a busAddress) network() (network, address string, ok bool) {
 	switch a.transport {
 	case "unix":
@@ -40,7 +41,7 @@ func (a busAddress) network() (network, address string, ok bool) {
 			return "unix", "@" + p, true
 		}
 		return "", "", false
-	case "tcp", "nonce-tcp":
+	case "tcp":
 		host, port := a.params["host"], a.params["port"]
 		if host == "" || port == "" {
 			return "", "", false

@@ -1,4 +1,4 @@
-package dbusguard
+package dbuskeyring
 
 import (
 	"reflect"
@@ -47,7 +47,7 @@ func TestNetwork(t *testing.T) {
 		{"tcp:host=h,port=5,family=ipv4", "tcp4", "h:5", true},
 		{"tcp:host=h,port=5,family=ipx", "", "", false},
 		{"tcp:host=h", "", "", false},
-		{"nonce-tcp:host=h,port=1", "tcp", "h:1", true},
+		{"nonce-tcp:host=h,port=1", "", "", false},
 		{"launchd:env=X", "", "", false},
 	} {
 		addrs, err := parseAddresses(tc.in)

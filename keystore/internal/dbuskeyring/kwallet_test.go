@@ -1,0 +1,102 @@
+package dbuskeyring
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"github.com/aadcred/aadcred/tests/sessionbus"
+)
+
+// fakeKWalletd answers the part of kwalletd's D-Bus interface that KWallet
+// uses, on a real session bus. (kwalletd itself needs a KDE session.)
+type fakeKWalletd struct {
+	mu      sync.Mutex
+	entries map[string][]byte // by wallet/folder/key
+	refuse  bool              // open answers -1, as when the user says no
+}
+
+func (f *fakeKWalletd) Open(wallet string, wID int64, appID string) (int32, *dbus.Error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refuse {
+		return -1, nil
+	}
+	return 7, nil
+}
+
+func (f *fakeKWalletd) ReadEntry(handle int32, folder, key, appID string) ([]byte, *dbus.Error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if handle != 7 {
+		return nil, dbus.MakeFailedError(errors.New("bad handle"))
+	}
+	return f.entries[folder+"/"+key], nil
+}
+
+func (f *fakeKWalletd) WriteEntry(handle int32, folder, key string, value []byte, appID string) (int32, *dbus.Error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if handle != 7 {
+		return -1, nil
+	}
+	f.entries[folder+"/"+key] = value
+	return 0, nil
+}
+
+func startFakeKWalletd(t *testing.T, bus *sessionbus.Bus, f *fakeKWalletd) {
+	t.Helper()
+	conn := bus.Conn()
+	methods := map[string]string{"Open": "open", "ReadEntry": "readEntry", "WriteEntry": "writeEntry"}
+	if err := conn.ExportWithMap(f, methods, kwalletPath, kwalletIface); err != nil {
+		t.Fatal(err)
+	}
+	if reply, err := conn.RequestName(kwalletName, dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("owning %s: %v, %v", kwalletName, reply, err)
+	}
+}
+
+func TestKWallet(t *testing.T) {
+	bus := sessionbus.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := Dial(ctx, bus.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	if _, err := OpenKWallet(ctx, conn, "aadcred", "aadcred", "aadcred"); err == nil || !strings.Contains(err.Error(), "kwalletd is not running") {
+		t.Fatalf("OpenKWallet without kwalletd: %v", err)
+	}
+
+	fake := &fakeKWalletd{entries: map[string][]byte{}}
+	startFakeKWalletd(t, bus, fake)
+	w, err := OpenKWallet(ctx, conn, "aadcred", "aadcred", "aadcred")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Get(ctx, "k"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get of a missing entry: %v, want ErrNotFound", err)
+	}
+	if err := w.Set(ctx, "k", []byte("value")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.Get(ctx, "k"); err != nil || string(got) != "value" {
+		t.Fatalf("Get = %q, %v", got, err)
+	}
+	fake.mu.Lock()
+	if string(fake.entries["aadcred/k"]) != "value" {
+		t.Errorf("kwalletd holds %q", fake.entries)
+	}
+	fake.refuse = true
+	fake.mu.Unlock()
+	if _, err := OpenKWallet(ctx, conn, "aadcred", "aadcred", "aadcred"); err == nil || !strings.Contains(err.Error(), "did not open wallet") {
+		t.Errorf("OpenKWallet refused: %v", err)
+	}
+}
