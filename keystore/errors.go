@@ -53,10 +53,18 @@ type InsecureError struct {
 	Mode  fs.FileMode // type and permission bits found
 	Owner int         // owner's uid when it is not the current user, else -1
 	User  int         // the current user's uid
+
+	// Reason and Fix say what is wrong and which command fixes it where
+	// modes and uids do not tell (Windows, whose files are guarded by access
+	// control lists); they are empty elsewhere.
+	Reason, Fix string
 }
 
 // Error names the path, what is wrong with it, and the command that fixes it.
 func (e *InsecureError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("refusing to use %s: %s; fix with: %s", e.Path, e.Reason, e.Fix)
+	}
 	if e.Owner >= 0 {
 		return fmt.Sprintf("refusing to use %s: it belongs to uid %d, not to you (uid %d); fix with: chown %d %s",
 			e.Path, e.Owner, e.User, e.User, e.Path)

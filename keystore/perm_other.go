@@ -1,14 +1,23 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package keystore
 
-import "io/fs"
+import (
+	"io/fs"
+	"os"
+)
 
-// checkPrivate accepts everything outside Unix. On Windows permission bits mean
-// nothing, and the store lives under %LOCALAPPDATA%, whose inherited ACL already
-// limits it to the user (and administrators).
+// checkPrivate accepts everything on systems that are neither Unix nor Windows
+// (Plan 9, WebAssembly), which have no notion aadcred checks.
 func checkPrivate(path string, fi fs.FileInfo, uid int) error { return nil }
 
-// syncDir is a no-op outside Unix: Windows cannot open directories for
-// syncing and a rename is made durable by the file system itself.
+// makePrivateDir creates dir and its parents.
+func makePrivateDir(dir string) error { return os.MkdirAll(dir, 0o700) }
+
+// describeAccess says nothing is checked.
+func describeAccess(dir string, uid int) (string, error) {
+	return "not checked on this system", nil
+}
+
+// syncDir is a no-op.
 func syncDir(dir string) error { return nil }

@@ -22,6 +22,26 @@ func checkPrivate(path string, fi fs.FileInfo, uid int) error {
 	return nil
 }
 
+// makePrivateDir creates dir, and any missing parents, with mode 0700. Parents
+// hold nothing of ours (a fresh ~/.cache), but there is no reason to make them
+// wider than the store itself.
+func makePrivateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	// MkdirAll's mode is filtered by the umask; set it exactly.
+	return os.Chmod(dir, 0o700)
+}
+
+// describeAccess says who can open the store's files, for status.
+func describeAccess(dir string, uid int) (string, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("directory mode %04o, files 0600, owner uid %d (you alone)", fi.Mode().Perm(), uid), nil
+}
+
 // syncDir makes a rename or create in dir durable.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)

@@ -5,6 +5,7 @@ package keystore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,5 +138,14 @@ func TestOpenRefusesDirectoryOfAnotherUser(t *testing.T) {
 	var insecure *InsecureError
 	if !errors.As(err, &insecure) || insecure.Owner != 4242 || !strings.Contains(err.Error(), "belongs to uid 4242") {
 		t.Fatalf("Open of a directory owned by uid 4242: got %v", err)
+	}
+}
+
+func TestAccessSaysWhoCanOpenTheStore(t *testing.T) {
+	s := openStore(t, Options{Backend: "file"})
+	got, err := s.Access()
+	want := fmt.Sprintf("directory mode 0700, files 0600, owner uid %d (you alone)", os.Getuid())
+	if err != nil || got != want {
+		t.Errorf("Access() = %q, %v; want %q", got, err, want)
 	}
 }

@@ -142,13 +142,7 @@ func Open(opts Options) (*Store, error) {
 func (s *Store) ensurePrivateDir(dir string) error {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		// Parents too (a fresh ~/.cache); they hold nothing of ours, but
-		// there is no reason to make them wider than the store itself.
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return err
-		}
-		// MkdirAll's mode is filtered by the umask; set it exactly.
-		if err := os.Chmod(dir, 0o700); err != nil {
+		if err := makePrivateDir(dir); err != nil {
 			return err
 		}
 		fi, err = os.Stat(dir)

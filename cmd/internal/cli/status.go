@@ -19,6 +19,7 @@ import (
 type statusReport struct {
 	SchemaVersion int             `json:"schemaVersion"`
 	Store         string          `json:"store"`
+	Access        string          `json:"access"` // who can open the store's files
 	Protection    string          `json:"protection"`
 	Accounts      []statusAccount `json:"accounts"`
 	Tokens        []statusToken   `json:"tokens"`
@@ -89,6 +90,9 @@ func (s *Session) status(ctx context.Context) (*statusReport, error) {
 		return nil, err
 	}
 	r := &statusReport{SchemaVersion: 1, Store: store.Dir(), Accounts: []statusAccount{}}
+	if r.Access, err = store.Access(); err != nil {
+		r.Access = fmt.Sprintf("cannot be read: %v", err)
+	}
 	if p, err := store.Protection(ctx); err != nil {
 		r.Protection = fmt.Sprintf("unavailable: %v", err)
 	} else {
@@ -145,6 +149,7 @@ func (s *Session) signInCommandFor(a core.Account) string {
 func (r *statusReport) writeText(out io.Writer, now time.Time, signIn string) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "Token store:\t%s\n", r.Store)
+	fmt.Fprintf(w, "Access:\t%s\n", r.Access)
 	fmt.Fprintf(w, "Protection:\t%s\n", r.Protection)
 	w.Flush()
 

@@ -1,0 +1,93 @@
+package keystore
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+const (
+	alice         = "S-1-5-21-1004336348-1177238915-682003330-1001"
+	bob           = "S-1-5-21-1004336348-1177238915-682003330-1002"
+	sidUsers      = "S-1-5-32-545"
+	sidEveryone   = "S-1-1-0"
+	sidAuthUsers  = "S-1-5-11"
+	storeDirPath  = `C:\Users\alice\AppData\Local\aadcred`
+	storeFilePath = `C:\Users\alice\AppData\Local\aadcred\secrets\t1`
+)
+
+func allow(sid string) aclEntry { return aclEntry{kind: aceAllow, sid: sid} }
+func deny(sid string) aclEntry  { return aclEntry{kind: aceDeny, sid: sid, typ: 1} }
+
+func TestCheckACLAccepts(t *testing.T) {
+	for name, tc := range map[string]struct {
+		owner string
+		dacl  []aclEntry
+	}{
+		"owner-only, as aadcred makes it": {alice, []aclEntry{allow(alice)}},
+		"inherited from LocalAppData":     {alice, []aclEntry{allow(sidSystem), allow(sidAdministrators), allow(alice)}},
+		"made by an elevated prompt":      {sidAdministrators, []aclEntry{allow(alice)}},
+		"a deny entry for everyone else":  {alice, []aclEntry{deny(sidEveryone), allow(alice)}},
+		"creator owner and owner rights":  {alice, []aclEntry{allow(alice), allow(sidCreatorOwner), allow(sidOwnerRights)}},
+	} {
+		if err := checkACL(storeDirPath, true, tc.owner, alice, tc.dacl); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestCheckACLRefuses(t *testing.T) {
+	for name, tc := range map[string]struct {
+		owner  string
+		dacl   []aclEntry
+		isDir  bool
+		reason string
+		fix    string
+	}{
+		"Users may read": {alice, []aclEntry{allow(alice), allow(sidUsers)}, true,
+			"lets others in (" + sidUsers + ")",
+			`icacls "` + storeDirPath + `" /inheritance:r /grant:r *` + alice + `:(OI)(CI)F /remove *` + sidUsers},
+		"Everyone and Authenticated Users": {alice, []aclEntry{allow(sidEveryone), allow(alice), allow(sidAuthUsers)}, false,
+			"lets others in (" + sidEveryone + ", " + sidAuthUsers + ")",
+			`icacls "` + storeFilePath + `" /inheritance:r /grant:r *` + alice + `:F /remove *` + sidEveryone + ` /remove *` + sidAuthUsers},
+		"another user": {alice, []aclEntry{allow(alice), allow(bob)}, false, bob, "/remove *" + bob},
+		"no list":      {alice, nil, false, "no access control list, so everyone", `/grant:r *` + alice + `:F`},
+		"an entry of a kind not read": {alice, []aclEntry{allow(alice), {kind: aceOther, typ: 9}}, false,
+			"an entry of type 9", "/inheritance:r"},
+		"owned by another user": {bob, []aclEntry{allow(alice)}, true,
+			"it belongs to " + bob + ", not to you (" + alice + ")", `icacls "` + storeDirPath + `" /setowner *` + alice},
+	} {
+		path := storeFilePath
+		if tc.isDir {
+			path = storeDirPath
+		}
+		err := checkACL(path, tc.isDir, tc.owner, alice, tc.dacl)
+		var insecure *InsecureError
+		if !errors.As(err, &insecure) {
+			t.Errorf("%s: got %v, want an InsecureError", name, err)
+			continue
+		}
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "refusing to use "+path+": ") || !strings.Contains(msg, tc.reason) || !strings.Contains(msg, "; fix with: "+insecure.Fix) || !strings.Contains(insecure.Fix, tc.fix) {
+			t.Errorf("%s: error %q; want it to say %q and fix with %q", name, msg, tc.reason, tc.fix)
+		}
+	}
+}
+
+func TestOwnerOnlySDDL(t *testing.T) {
+	if got, want := ownerOnlySDDL(alice), "O:"+alice+"D:P(A;OICI;FA;;;"+alice+")"; got != want {
+		t.Errorf("ownerOnlySDDL = %q, want %q", got, want)
+	}
+}
+
+func TestDescribeACL(t *testing.T) {
+	sddl := "D:P(A;OICI;FA;;;" + alice + ")"
+	if got := describeACL(sddl, []aclEntry{allow(alice)}, alice); got != "owner-only DACL "+sddl+" (you alone)" {
+		t.Errorf("describeACL of the owner-only list = %q", got)
+	}
+	inherited := "D:AI(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;FA;;;" + alice + ")"
+	got := describeACL(inherited, []aclEntry{allow(sidSystem), allow(sidAdministrators), allow(alice)}, alice)
+	if !strings.HasPrefix(got, "DACL "+inherited) || !strings.Contains(got, "accounts that can read every file") {
+		t.Errorf("describeACL of an inherited list = %q", got)
+	}
+}
