@@ -104,14 +104,19 @@ func printChanges(w io.Writer, heading, nothing string, changes []string, err er
 // ownPath is the absolute path git should run this helper by: the one it was started as, found
 // on PATH like a shell finds it, so that a stable link (a package manager's bin directory) is
 // kept rather than resolved to a versioned file that an upgrade removes.
+//
+// On Windows the name may lack the .exe that LookPath adds, and may use either slash; a
+// candidate that names no file is not used.
 func ownPath() (string, error) {
 	name := os.Args[0]
-	if strings.ContainsRune(name, filepath.Separator) {
-		if abs, err := filepath.Abs(name); err == nil {
-			return abs, nil
-		}
-	} else if found, err := exec.LookPath(name); err == nil && filepath.IsAbs(found) {
-		return found, nil
+	var candidate string
+	if strings.ContainsAny(name, "/"+string(filepath.Separator)) {
+		candidate, _ = filepath.Abs(name)
+	} else if found, err := exec.LookPath(name); err == nil {
+		candidate = found
+	}
+	if fi, err := os.Stat(candidate); err == nil && filepath.IsAbs(candidate) && fi.Mode().IsRegular() {
+		return candidate, nil
 	}
 	exe, err := os.Executable()
 	if err != nil {

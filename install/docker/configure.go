@@ -53,14 +53,14 @@ func Configure(path string, registries []string, remove bool) ([]Change, error) 
 			_ = json.Unmarshal(raw, &current) // credHelpers checked every value is a string
 		}
 		switch {
-		case remove && present && current == HelperName:
+		case remove && present && namesThisHelper(current):
 			helpers = helpers.remove(r)
 			c.Action = "removed"
 		case remove && present:
 			c.Action, c.Previous = "kept", current
 		case remove:
 			c.Action = "unchanged"
-		case present && current == HelperName:
+		case present && namesThisHelper(current):
 			c.Action = "unchanged"
 		default:
 			if present {

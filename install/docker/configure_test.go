@@ -259,6 +259,49 @@ func TestConfigPath(t *testing.T) {
 	}
 }
 
+// TestConfigPathOnWindows: docker on Windows reads %USERPROFILE%\.docker, whatever HOME a
+// Unix-like shell has set.
+func TestConfigPathOnWindows(t *testing.T) {
+	env := map[string]string{"HOME": "/c/Users/alice", "USERPROFILE": `C:\Users\alice`}
+	getenv := func(k string) string { return env[k] }
+	if p, _ := configPath(getenv, "windows"); p != filepath.Join(`C:\Users\alice`, ".docker", "config.json") {
+		t.Errorf("on Windows: %s, want the file under USERPROFILE", p)
+	}
+	if p, _ := configPath(getenv, "linux"); p != filepath.Join("/c/Users/alice", ".docker", "config.json") {
+		t.Errorf("elsewhere: %s, want the file under HOME", p)
+	}
+	env["DOCKER_CONFIG"] = `D:\docker`
+	if p, _ := configPath(getenv, "windows"); p != filepath.Join(`D:\docker`, "config.json") {
+		t.Errorf("on Windows with DOCKER_CONFIG: %s", p)
+	}
+	delete(env, "USERPROFILE")
+	delete(env, "DOCKER_CONFIG")
+	if _, err := configPath(getenv, "windows"); err == nil || !strings.Contains(err.Error(), "USERPROFILE") {
+		t.Errorf("on Windows without USERPROFILE: %v", err)
+	}
+}
+
+func TestNamesHelper(t *testing.T) {
+	for _, tc := range []struct {
+		value, goos string
+		want        bool
+	}{
+		{"aad", "linux", true},
+		{"aad", "windows", true},
+		{"aad.exe", "windows", true},
+		{"AAD.EXE", "windows", true},
+		{"Aad", "windows", true},
+		{"aad.exe", "linux", false},
+		{"AAD", "darwin", false},
+		{"desktop.exe", "windows", false},
+		{"aad-old", "windows", false},
+	} {
+		if got := namesHelper(tc.value, tc.goos); got != tc.want {
+			t.Errorf("namesHelper(%q, %s) = %v, want %v", tc.value, tc.goos, got, tc.want)
+		}
+	}
+}
+
 func FuzzConfigure(f *testing.F) {
 	f.Add([]byte(original))
 	f.Add([]byte(`{}`))

@@ -7,8 +7,13 @@ var helperNames = []string{"git-credential-aad", "git-credential-aad.exe"}
 
 // HelperValue is how the helper at path is written as a credential.helper value. git runs the
 // value through the shell with the action appended, so a path that the shell would split or
-// interpret (a space, a quote, a '$') is written as a shell command, !'<path>'.
+// interpret (a space, a quote, a '$') is written as a shell command, !'<path>'. A Windows path
+// is written with forward slashes, as Git for Windows writes its own helpers' paths: its shell
+// (MSYS) takes a backslash outside quotes for an escape, and git reads C:/... as absolute.
 func HelperValue(path string) string {
+	if isWindowsAbsolute(path) {
+		path = strings.ReplaceAll(path, `\`, "/")
+	}
 	if strings.Trim(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._+-:@,=") == "" {
 		return path
 	}
@@ -32,7 +37,8 @@ func isHelper(value string) bool {
 	}
 	base := path[strings.LastIndexAny(path, `/\`)+1:]
 	for _, name := range helperNames {
-		if base == name {
+		// Windows file names are case-insensitive.
+		if strings.EqualFold(base, name) {
 			return true
 		}
 	}
@@ -60,7 +66,13 @@ func withoutHelper(values []string) []string {
 
 // isAbsolute reports whether path is absolute on Unix or on Windows, whichever git this is.
 func isAbsolute(path string) bool {
-	if strings.HasPrefix(path, "/") || strings.HasPrefix(path, `\\`) {
+	return strings.HasPrefix(path, "/") || isWindowsAbsolute(path)
+}
+
+// isWindowsAbsolute reports whether path is an absolute Windows path: a drive letter and a
+// separator (C:\ or C:/), or a UNC path (\\server\share).
+func isWindowsAbsolute(path string) bool {
+	if strings.HasPrefix(path, `\\`) {
 		return true
 	}
 	return len(path) >= 3 && path[1] == ':' && (path[2] == '/' || path[2] == '\\') &&

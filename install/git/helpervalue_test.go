@@ -11,7 +11,10 @@ func TestHelperValue(t *testing.T) {
 		"C:/Tools/git-credential-aad.exe":                 "C:/Tools/git-credential-aad.exe",
 		"/opt/my tools/git-credential-aad":                "!'/opt/my tools/git-credential-aad'",
 		"/home/o'brien/bin/git-credential-aad":            `!'/home/o'\''brien/bin/git-credential-aad'`,
-		`C:\Program Files\aadcred\git-credential-aad.exe`: `!'C:\Program Files\aadcred\git-credential-aad.exe'`,
+		`C:\Program Files\aadcred\git-credential-aad.exe`: `!'C:/Program Files/aadcred/git-credential-aad.exe'`,
+		`C:\Users\me\bin\git-credential-aad.exe`:          `C:/Users/me/bin/git-credential-aad.exe`,
+		`\\server\tools\git-credential-aad.exe`:           `//server/tools/git-credential-aad.exe`,
+		`/home/a\b/git-credential-aad`:                    `!'/home/a\b/git-credential-aad'`,
 		"/x/$HOME/git-credential-aad":                     "!'/x/$HOME/git-credential-aad'",
 	} {
 		got := HelperValue(path)
@@ -20,6 +23,20 @@ func TestHelperValue(t *testing.T) {
 		}
 		if !isHelper(got) {
 			t.Errorf("isHelper(%q) = false for a value HelperValue wrote", got)
+		}
+	}
+}
+
+// TestIsHelperKnowsWindowsValues: values an earlier release wrote with backslashes, and any
+// spelling of the .exe's name, are this helper's, so configure replaces and --remove removes them.
+func TestIsHelperKnowsWindowsValues(t *testing.T) {
+	for _, v := range []string{
+		`!'C:\Program Files\aadcred\git-credential-aad.exe'`,
+		`C:/Tools/GIT-CREDENTIAL-AAD.EXE`,
+		`!'\\server\tools\git-credential-aad.exe'`,
+	} {
+		if !isHelper(v) {
+			t.Errorf("isHelper(%q) = false", v)
 		}
 	}
 }
@@ -67,16 +84,20 @@ func FuzzHelperValue(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, path string) {
 		v := HelperValue(path)
+		written := path // a Windows path is written with forward slashes
+		if isWindowsAbsolute(path) {
+			written = strings.ReplaceAll(path, `\`, "/")
+		}
 		if strings.HasPrefix(v, "!") {
 			back, ok := shellUnquote(v[1:])
-			if !ok || back != path {
+			if !ok || back != written {
 				t.Fatalf("HelperValue(%q) = %q, which reads back as %q, %v", path, v, back, ok)
 			}
-		} else if v != path {
+		} else if v != written {
 			t.Fatalf("HelperValue(%q) = %q changed a safe path", path, v)
 		}
 		base := path[lastSep(path)+1:]
-		want := isAbsolute(path) && (base == "git-credential-aad" || base == "git-credential-aad.exe")
+		want := isAbsolute(path) && (strings.EqualFold(base, "git-credential-aad") || strings.EqualFold(base, "git-credential-aad.exe"))
 		if isHelper(v) != want {
 			t.Fatalf("isHelper(HelperValue(%q)) = %v, want %v", path, !want, want)
 		}
