@@ -95,7 +95,7 @@ func runParallel(t *testing.T, w *harness.World, n int, binary string, args ...s
 
 // signInWithDeviceCode runs login through the device code, approving the code as the default
 // user, and returns what login wrote to stderr.
-func signInWithDeviceCode(t *testing.T, w *harness.World, binary string) string {
+func signInWithDeviceCode(t testing.TB, w *harness.World, binary string) string {
 	t.Helper()
 	w.Entra.OnDeviceCode(func(dc fakeentra.DeviceCodeInfo) {
 		go w.Entra.ApproveDeviceCode(dc.UserCode, fakeentra.DefaultUser)

@@ -26,7 +26,7 @@ type repoWorld struct {
 	CloneURL string // https://127.0.0.1:<port>/contoso/web/_git/web
 }
 
-func newRepoWorld(t *testing.T) *repoWorld {
+func newRepoWorld(t testing.TB) *repoWorld {
 	t.Helper()
 	harness.RequireTool(t, "git")
 	w := harness.NewWorld(t, bin, fakeentra.Options{})
