@@ -78,7 +78,7 @@ func (s *Store) writeAtomic(dir, name string, data []byte) (err error) {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("closing temporary file: %w", err)
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+	if err := replaceFile(tmp, filepath.Join(dir, name)); err != nil {
 		return fmt.Errorf("renaming temporary file into place: %w", err)
 	}
 	// The entry is in place and readable. A failed directory sync only means

@@ -19,5 +19,8 @@ func describeAccess(dir string, uid int) (string, error) {
 	return "not checked on this system", nil
 }
 
+// replaceFile renames tmp over dst.
+func replaceFile(tmp, dst string) error { return os.Rename(tmp, dst) }
+
 // syncDir is a no-op.
 func syncDir(dir string) error { return nil }

@@ -42,6 +42,9 @@ func describeAccess(dir string, uid int) (string, error) {
 	return fmt.Sprintf("directory mode %04o, files 0600, owner uid %d (you alone)", fi.Mode().Perm(), uid), nil
 }
 
+// replaceFile renames tmp over dst, atomically.
+func replaceFile(tmp, dst string) error { return os.Rename(tmp, dst) }
+
 // syncDir makes a rename or create in dir durable.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -33,39 +34,38 @@ func checkPrivate(path string, fi fs.FileInfo, uid int) error {
 	if err != nil {
 		return err
 	}
-	owner, dacl, _, err := readACL(path)
+	owner, dacl, err := readACL(path)
 	if err != nil {
 		return err
 	}
 	return checkACL(path, fi.IsDir(), owner, user, dacl)
 }
 
-// readACL returns the owner, the access control list (nil when there is none)
-// and the list in SDDL.
-func readACL(path string) (owner string, dacl []aclEntry, sddl string, err error) {
+// readACL returns the owner and the access control list (nil when there is none).
+func readACL(path string) (owner string, dacl []aclEntry, err error) {
 	sd, err := windows.GetNamedSecurityInfo(path, windows.SE_FILE_OBJECT,
 		windows.OWNER_SECURITY_INFORMATION|windows.DACL_SECURITY_INFORMATION)
 	if err != nil {
-		return "", nil, "", fmt.Errorf("reading the access control list of %s: %w", path, err)
+		return "", nil, fmt.Errorf("reading the access control list of %s: %w", path, err)
 	}
 	sid, _, err := sd.Owner()
 	if err != nil {
-		return "", nil, "", fmt.Errorf("reading the owner of %s: %w", path, err)
+		return "", nil, fmt.Errorf("reading the owner of %s: %w", path, err)
 	}
 	acl, _, err := sd.DACL()
 	switch {
 	case errors.Is(err, windows.ERROR_OBJECT_NOT_FOUND):
-		return sid.String(), nil, "", nil // no list at all: everyone may access it
+		return sid.String(), nil, nil // no list at all: everyone may access it
 	case err != nil:
-		return "", nil, "", fmt.Errorf("reading the access control list of %s: %w", path, err)
+		return "", nil, fmt.Errorf("reading the access control list of %s: %w", path, err)
 	case acl == nil:
-		return sid.String(), nil, "", nil // a NULL list, which also lets everyone in
+		return sid.String(), nil, nil // a NULL list, which also lets everyone in
 	}
 	dacl = make([]aclEntry, 0, acl.AceCount)
 	for i := range uint32(acl.AceCount) {
 		var ace *windows.ACCESS_ALLOWED_ACE
 		if err := windows.GetAce(acl, i, &ace); err != nil {
-			return "", nil, "", fmt.Errorf("reading the access control list of %s: %w", path, err)
+			return "", nil, fmt.Errorf("reading the access control list of %s: %w", path, err)
 		}
 		e := aclEntry{kind: aceOther, typ: ace.Header.AceType}
 		switch ace.Header.AceType {
@@ -79,11 +79,7 @@ func readACL(path string) (owner string, dacl []aclEntry, sddl string, err error
 		}
 		dacl = append(dacl, e)
 	}
-	daclOnly, err := windows.GetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.DACL_SECURITY_INFORMATION)
-	if err == nil {
-		sddl = daclOnly.String()
-	}
-	return sid.String(), dacl, sddl, nil
+	return sid.String(), dacl, nil
 }
 
 // makePrivateDir creates dir (and any missing parents) with the owner-only
@@ -118,11 +114,31 @@ func describeAccess(dir string, uid int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, dacl, sddl, err := readACL(dir)
+	_, dacl, err := readACL(dir)
 	if err != nil {
 		return "", err
 	}
-	return describeACL(sddl, dacl, user), nil
+	sd, err := windows.GetNamedSecurityInfo(dir, windows.SE_FILE_OBJECT, windows.DACL_SECURITY_INFORMATION)
+	if err != nil {
+		return "", fmt.Errorf("reading the access control list of %s: %w", dir, err)
+	}
+	return describeACL(sd.String(), dacl, user), nil
+}
+
+// replaceFile renames tmp over dst. Windows refuses to replace a file that
+// another process has open without FILE_SHARE_DELETE, which is how Go opens
+// files: a reader of the old entry holds it for a moment, so the rename is
+// retried for up to a second.
+func replaceFile(tmp, dst string) error {
+	deadline := time.Now().Add(time.Second)
+	for {
+		err := os.Rename(tmp, dst)
+		if err == nil || time.Now().After(deadline) ||
+			!errors.Is(err, windows.ERROR_ACCESS_DENIED) && !errors.Is(err, windows.ERROR_SHARING_VIOLATION) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // syncDir is a no-op on Windows: directories cannot be opened for syncing, and
