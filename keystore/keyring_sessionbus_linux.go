@@ -25,7 +25,10 @@ func openSessionBusKeyring(ctx context.Context, backend string) (Keyring, error)
 			conn.Close()
 			return nil, err
 		}
-		return kwalletKeyring{w}, nil
+		return storedItems{
+			get: w.Get,
+			set: func(ctx context.Context, key, label string, value []byte) error { return w.Set(ctx, key, value) },
+		}, nil
 	}
 	// The login collection is unlocked at login; a collection of our own
 	// would make the service ask the user to set it a password.
@@ -34,58 +37,42 @@ func openSessionBusKeyring(ctx context.Context, backend string) (Keyring, error)
 		conn.Close()
 		return nil, err
 	}
-	return secretServiceKeyring{ss}, nil
+	// Items are found by the item name under "profile", as earlier releases
+	// (through github.com/99designs/keyring) stored them.
+	return storedItems{
+		get: func(ctx context.Context, key string) ([]byte, error) {
+			return ss.Get(ctx, map[string]string{"profile": key})
+		},
+		set: func(ctx context.Context, key, label string, value []byte) error {
+			return ss.Set(ctx, label, map[string]string{"profile": key}, value, "application/json")
+		},
+	}, nil
 }
 
-// secretServiceKeyring keeps items in the Secret Service's login collection.
-type secretServiceKeyring struct{ ss *dbuskeyring.SecretService }
-
-// profileAttributes are the attributes that find an item: the item name under
-// "profile", as earlier releases (through github.com/99designs/keyring) stored
-// it, so that their data keys are found.
-func profileAttributes(key string) map[string]string { return map[string]string{"profile": key} }
-
-func (k secretServiceKeyring) Get(ctx context.Context, key string) ([]byte, error) {
-	value, err := k.ss.Get(ctx, profileAttributes(key))
-	if err != nil {
-		return nil, sessionBusError(err)
-	}
-	return unwrapItem(value), nil
+// storedItems keeps items in a keyring on the session bus, each wrapped as a
+// storedItem.
+type storedItems struct {
+	get func(ctx context.Context, key string) ([]byte, error)
+	set func(ctx context.Context, key, label string, value []byte) error
 }
 
-func (k secretServiceKeyring) Set(ctx context.Context, key, label string, data []byte) error {
-	value, err := wrapItem(key, label, data)
-	if err != nil {
-		return err
-	}
-	return k.ss.Set(ctx, label, profileAttributes(key), value, "application/json")
-}
-
-// kwalletKeyring keeps items as entries of aadcred's KWallet folder.
-type kwalletKeyring struct{ w *dbuskeyring.KWallet }
-
-func (k kwalletKeyring) Get(ctx context.Context, key string) ([]byte, error) {
-	value, err := k.w.Get(ctx, key)
-	if err != nil {
-		return nil, sessionBusError(err)
-	}
-	return unwrapItem(value), nil
-}
-
-func (k kwalletKeyring) Set(ctx context.Context, key, label string, data []byte) error {
-	value, err := wrapItem(key, label, data)
-	if err != nil {
-		return err
-	}
-	return k.w.Set(ctx, key, value)
-}
-
-// sessionBusError maps a missing item to ErrKeyringItemNotFound.
-func sessionBusError(err error) error {
+func (k storedItems) Get(ctx context.Context, key string) ([]byte, error) {
+	value, err := k.get(ctx, key)
 	if errors.Is(err, dbuskeyring.ErrNotFound) {
-		return ErrKeyringItemNotFound
+		return nil, ErrKeyringItemNotFound
 	}
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return unwrapItem(value), nil
+}
+
+func (k storedItems) Set(ctx context.Context, key, label string, data []byte) error {
+	value, err := json.Marshal(storedItem{Key: key, Data: data, Label: label})
+	if err != nil {
+		return err
+	}
+	return k.set(ctx, key, label, value)
 }
 
 // storedItem is the JSON that github.com/99designs/keyring keeps as the secret
@@ -99,10 +86,6 @@ type storedItem struct {
 	Description                 string
 	KeychainNotTrustApplication bool
 	KeychainNotSynchronizable   bool
-}
-
-func wrapItem(key, label string, data []byte) ([]byte, error) {
-	return json.Marshal(storedItem{Key: key, Data: data, Label: label})
 }
 
 // unwrapItem returns the data of a stored item. A secret that is not such an

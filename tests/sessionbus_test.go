@@ -14,19 +14,26 @@ import (
 	"github.com/aadcred/aadcred/tests/sessionbus"
 )
 
+// desktopWorld is a git world on a Linux desktop: a live session bus with a Secret Service,
+// reached through a proxy that counts connections, and a sign-in kept with its data key there.
+func desktopWorld(t testing.TB) (*repoWorld, *sessionbus.Counter) {
+	t.Helper()
+	bus := sessionbus.Start(t)
+	bus.StartKeyring()
+	counter := bus.Counter()
+	w := newRepoWorld(t)
+	w.Set("DBUS_SESSION_BUS_ADDRESS", counter.Address)
+	signInWithDeviceCode(t, w.World, "git-credential-aad")
+	return w, counter
+}
+
 // TestWarmGetOpensNoDBusConnection runs the helper as on a Linux desktop: a live
 // session bus (dbus-daemon) with a Secret Service (GNOME Keyring) that holds the
 // data key. Every connection to the bus goes through a counting proxy. A get
 // that must redeem the kept sign-in connects, to read the data key; a get
 // answered from the cache must not connect at all.
 func TestWarmGetOpensNoDBusConnection(t *testing.T) {
-	bus := sessionbus.Start(t)
-	bus.StartKeyring()
-	counter := bus.Counter()
-	w := newRepoWorld(t)
-	w.Set("DBUS_SESSION_BUS_ADDRESS", counter.Address)
-
-	signInWithDeviceCode(t, w.World, "git-credential-aad")
+	w, counter := desktopWorld(t)
 	if counter.Connections() == 0 {
 		t.Fatal("login kept the sign-in without reaching the Secret Service")
 	}
@@ -73,12 +80,7 @@ func BenchmarkGitGetWarmWithSessionBus(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bus := sessionbus.Start(b)
-	bus.StartKeyring()
-	counter := bus.Counter()
-	w := newRepoWorld(b)
-	w.Set("DBUS_SESSION_BUS_ADDRESS", counter.Address)
-	signInWithDeviceCode(b, w.World, "git-credential-aad")
+	w, counter := desktopWorld(b)
 	w.nonInteractive()
 	if r := w.Run(w.request(), "git-credential-aad", "get"); r.Code != 0 {
 		b.Fatalf("warming the cache: %s", r.Stderr)

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/godbus/dbus/v5"
 
@@ -63,13 +62,8 @@ func startFakeKWalletd(t *testing.T, bus *sessionbus.Bus, f *fakeKWalletd) {
 
 func TestKWallet(t *testing.T) {
 	bus := sessionbus.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := Dial(ctx, bus.Address)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialBus(t, bus.Address)
+	ctx := context.Background()
 
 	if _, err := OpenKWallet(ctx, conn, "aadcred", "aadcred", "aadcred"); err == nil || !strings.Contains(err.Error(), "kwalletd is not running") {
 		t.Fatalf("OpenKWallet without kwalletd: %v", err)

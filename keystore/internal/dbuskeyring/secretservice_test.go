@@ -12,8 +12,8 @@ import (
 	"github.com/aadcred/aadcred/tests/sessionbus"
 )
 
-// openLogin connects to bus and opens its Secret Service's login collection.
-func openLogin(t *testing.T, address string) *SecretService {
+// dialBus connects to the bus at address for the rest of the test.
+func dialBus(t *testing.T, address string) *dbus.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -22,7 +22,13 @@ func openLogin(t *testing.T, address string) *SecretService {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	ss, err := OpenSecretService(ctx, conn, "login")
+	return conn
+}
+
+// openLogin connects to bus and opens its Secret Service's login collection.
+func openLogin(t *testing.T, address string) *SecretService {
+	t.Helper()
+	ss, err := OpenSecretService(context.Background(), dialBus(t, address), "login")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,13 +72,8 @@ func TestSecretServiceKeepsItems(t *testing.T) {
 
 func TestSecretServiceUnavailable(t *testing.T) {
 	bus := sessionbus.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := Dial(ctx, bus.Address)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialBus(t, bus.Address)
+	ctx := context.Background()
 	if _, err := OpenSecretService(ctx, conn, "login"); err == nil || !strings.Contains(err.Error(), "no Secret Service is running") {
 		t.Errorf("OpenSecretService on a bus without one: %v", err)
 	}
