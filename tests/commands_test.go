@@ -17,6 +17,7 @@ import (
 type statusJSON struct {
 	SchemaVersion int    `json:"schemaVersion"`
 	Store         string `json:"store"`
+	Access        string `json:"access"`
 	Protection    string `json:"protection"`
 	Accounts      []struct {
 		UPN           string `json:"upn"`
@@ -61,7 +62,8 @@ func TestStatusShowsWhoNeedsToSignIn(t *testing.T) {
 	signInWithDeviceCode(t, w, "git-credential-aad")
 	mustToken(t, w, "git-credential-aad", "--resource", armResource)
 	s := status(t, w, "git-credential-aad")
-	if s.SchemaVersion != 1 || s.Store != w.Cache || s.Protection == "" || len(s.Accounts) != 1 || len(s.Tokens) != 2 {
+	if s.SchemaVersion != 1 || s.Store != w.Cache || s.Protection == "" || len(s.Accounts) != 1 || len(s.Tokens) != 2 ||
+		!strings.HasPrefix(s.Access, "directory mode 0700, files 0600") {
 		t.Fatalf("status: %+v", s)
 	}
 	if a := s.Accounts[0]; a.UPN != fakeentra.DefaultUser || a.TenantID != fakeentra.DefaultTenant || a.State != "signed-in" || a.SignInCommand != "" {
