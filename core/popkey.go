@@ -25,7 +25,8 @@ type PoP struct {
 // the store until it is rotated.
 const popKeyEntry = "kpop"
 
-// popKeyLockWait bounds the wait for another process that is making the key: a second at most.
+// popKeyLockWait bounds the wait for another process that is making the key, which holds the
+// lock for the second or so that an RSA key takes to make.
 const popKeyLockWait = 30 * time.Second
 
 // checkPoP refuses a PoP request that cannot be served, before any work.

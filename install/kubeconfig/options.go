@@ -34,7 +34,8 @@ type Options struct {
 	LoginHint          string
 	// DisableEnvironmentOverride writes --disable-environment-override.
 	DisableEnvironmentOverride bool
-	// PoPEnabled and PoPClaims write --pop-enabled and --pop-claims (interactive and spn only).
+	// PoPEnabled and PoPClaims write --pop-enabled and --pop-claims (interactive, spn and ropc
+	// only, as kubelogin's converter).
 	PoPEnabled bool
 	PoPClaims  string
 	// ServiceConnectionID writes --azure-pipelines-service-connection-id (azurepipelines only).
