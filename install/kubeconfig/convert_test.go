@@ -464,7 +464,8 @@ func TestConvertPoPUsers(t *testing.T) {
 	}{
 		{Options{Login: "spn", ClientID: "c", PoPEnabled: true}, "--pop-claims is required"},
 		{Options{Login: "interactive", PoPClaims: claims}, "--pop-enabled is required"},
-		{Options{Login: "interactive", PoPEnabled: true, PoPClaims: "1=2"}, "names no cluster"},
+		{Options{Login: "interactive", PoPEnabled: true, PoPClaims: "1=2"}, "no u claim"},
+		{Options{Login: "interactive", PoPEnabled: true, PoPClaims: "u=arc,claim2"}, "key=value"},
 	} {
 		tc.o.Kubeconfig, tc.o.Now = writeFile(t, "config", azKubeconfig), fixedNow
 		if _, err := Convert(tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/aadcred/aadcred/core/pop"
 )
 
 // logins are the kubelogin modes a converted user may run.
@@ -193,22 +195,12 @@ func (o *Options) pop(old *oldUser, login string) (args []string, dropped string
 	case !enabled && claims != "":
 		return nil, "", errors.New("--pop-enabled is required when specifying --pop-claims: give both for a proof-of-possession token, or neither")
 	case enabled:
-		if !popClaimsHaveHost(claims) {
-			return nil, "", fmt.Errorf("--pop-claims %q names no cluster: it needs u=<ARM ID of the cluster>", claims)
+		if _, err := pop.ParseClaims(claims); err != nil {
+			return nil, "", err
 		}
 		return []string{"--pop-enabled", "--pop-claims", claims}, "", nil
 	}
 	return nil, "", nil
-}
-
-// popClaimsHaveHost reports whether key=value claims, separated by commas, include u.
-func popClaimsHaveHost(claims string) bool {
-	for _, pair := range strings.Split(claims, ",") {
-		if k, v, ok := strings.Cut(pair, "="); ok && strings.TrimSpace(k) == "u" && strings.TrimSpace(v) != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // passedThrough are the get-token flags written as they are: given now, or kept from the old

@@ -10,6 +10,7 @@ import (
 	"github.com/aadcred/aadcred/cmd/internal/cli"
 	"github.com/aadcred/aadcred/core"
 	"github.com/aadcred/aadcred/core/entra"
+	"github.com/aadcred/aadcred/core/pop"
 )
 
 // ServerIDOrDefault is the cluster's server application ID: --server-id, else the AKS server,
@@ -143,7 +144,7 @@ func redirectPort(raw string) (int, error) {
 func (o Options) Complete(req *core.Request, getenv func(string) string) (ignored []string) {
 	if o.PoPEnabled {
 		if o.Login.takesPoP() {
-			claims, _ := ParsePoPClaims(o.PoPClaims) // check has refused claims that do not parse
+			claims, _ := pop.ParseClaims(o.PoPClaims) // check has refused claims that do not parse
 			req.PoP = &core.PoP{Host: claims["u"]}
 		} else {
 			ignored = append(ignored, fmt.Sprintf("--%s is ignored in the %s mode, as kubelogin ignores it: only interactive, spn and ropc get proof-of-possession tokens", FlagPoPEnabled, o.Login))

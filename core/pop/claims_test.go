@@ -1,4 +1,4 @@
-package kubelogin
+package pop
 
 import (
 	"reflect"
@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-func TestParsePoPClaimsAsKubeloginDoes(t *testing.T) {
-	got, err := ParsePoPClaims("u=/subscriptions/s/x, claim2 = val2 ,claim3=val3")
+func TestParseClaimsAsKubeloginDoes(t *testing.T) {
+	got, err := ParseClaims("u=/subscriptions/s/x, claim2 = val2 ,claim3=val3")
 	if want := map[string]string{"u": "/subscriptions/s/x", "claim2": "val2", "claim3": "val3"}; err != nil || !reflect.DeepEqual(got, want) {
-		t.Errorf("ParsePoPClaims = %v, %v; want %v", got, err, want)
+		t.Errorf("ParseClaims = %v, %v; want %v", got, err, want)
 	}
 	for claims, want := range map[string]string{
 		"":                   "empty",
@@ -20,20 +20,20 @@ func TestParsePoPClaimsAsKubeloginDoes(t *testing.T) {
 		"1=2,3=4":            "no u claim",
 		"u=":                 "key=value",
 	} {
-		if _, err := ParsePoPClaims(claims); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("ParsePoPClaims(%q) = %v, want an error containing %q", claims, err, want)
+		if _, err := ParseClaims(claims); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseClaims(%q) = %v, want an error containing %q", claims, err, want)
 		}
 	}
 }
 
-func FuzzParsePoPClaims(f *testing.F) {
+func FuzzParseClaims(f *testing.F) {
 	for _, seed := range []string{"u=x", "u=x,a=b", "a=b,u=", "=,=", "u==x"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		claims, err := ParsePoPClaims(s)
+		claims, err := ParseClaims(s)
 		if err == nil && strings.TrimSpace(claims["u"]) == "" {
-			t.Fatalf("ParsePoPClaims(%q) accepted claims without u", s)
+			t.Fatalf("ParseClaims(%q) accepted claims without u", s)
 		}
 	})
 }
