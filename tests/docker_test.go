@@ -154,7 +154,7 @@ func useWorldEnvironment(t *testing.T, w *harness.World) {
 		if set[k] {
 			continue
 		}
-		for _, prefix := range []string{"AZURE_", "AADCRED_", "DOCKER_", "ACTIONS_ID_TOKEN_", "IDENTITY_", "MSI_", "IMDS_", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "CI"} {
+		for _, prefix := range []string{"AZURE_", "AADCRED_", "DOCKER_", "ACTIONS_ID_TOKEN_", "SYSTEM_OIDCREQUESTURI", "SYSTEM_ACCESSTOKEN", "AZURESUBSCRIPTION_", "IDENTITY_", "MSI_", "IMDS_", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "CI"} {
 			if strings.HasPrefix(k, prefix) {
 				t.Setenv(k, "")
 			}

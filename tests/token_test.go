@@ -85,3 +85,44 @@ func readExports(t *testing.T, r io.Reader) map[string]string {
 		return nil
 	}
 }
+
+// TestTokenInAzurePipelinesJob asks each binary for a token inside an Azure Pipelines task with a
+// workload-identity service connection, as git and docker steps of a pipeline would: the job's
+// variables are all it takes, with --method azurepipelines or with auto, and the job's access
+// token never shows.
+func TestTokenInAzurePipelinesJob(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	clientID, connection := w.Entra.NewAzurePipelinesConnection(fakeentra.DefaultTenant, "deploy")
+	uri, accessToken := w.Entra.AzurePipelinesJob()
+	for name, value := range map[string]string{
+		"AZURE_TENANT_ID": fakeentra.DefaultTenant, "AZURE_CLIENT_ID": clientID,
+		"AZURESUBSCRIPTION_SERVICE_CONNECTION_ID": connection,
+		"SYSTEM_OIDCREQUESTURI":                   uri, "SYSTEM_ACCESSTOKEN": accessToken, "TF_BUILD": "True",
+	} {
+		w.Set(name, value)
+	}
+	const resource = "https://management.azure.com/"
+	for i, b := range harness.Binaries {
+		args := []string{"token", "--resource", resource, "--no-cache"}
+		if i%2 == 0 {
+			args = append(args, "--method", "azurepipelines")
+		}
+		r := w.Run("", b, args...)
+		if r.Code != 0 {
+			t.Fatalf("%s %s: exit %d\n%s", b, strings.Join(args, " "), r.Code, r.Stderr)
+		}
+		claims, err := w.Entra.Verifier().Verify(strings.TrimSpace(r.Stdout), resource)
+		if err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if claims.AppID != clientID {
+			t.Errorf("%s: a token for %q, want the service connection's app %q", b, claims.AppID, clientID)
+		}
+		if strings.Contains(r.Stderr, accessToken) {
+			t.Errorf("%s showed the job's access token:\n%s", b, r.Stderr)
+		}
+	}
+	if n, want := w.Entra.Count(fakeentra.EndpointAzurePipelines), len(harness.Binaries); n != want {
+		t.Errorf("the pipeline's OIDC endpoint was asked %d times for %d uncached tokens", n, want)
+	}
+}

@@ -59,7 +59,7 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 			if err != nil {
 				return err
 			}
-			for _, line := range opts.Complete(&req, s.Env.Getenv) {
+			for _, line := range opts.Complete(&req) {
 				s.Log().Debug(line)
 			}
 			req.Interaction.SignInCommand = signInCommand(s.Tool.SignInCommand, req, opts)

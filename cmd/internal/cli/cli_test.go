@@ -70,6 +70,8 @@ func TestRequestDefaultsAndCredentials(t *testing.T) {
 	s, _, _ := testSession(t, map[string]string{
 		"AZURE_CLIENT_SECRET": "s3cret", "AZURE_FEDERATED_TOKEN_FILE": "/var/run/token",
 		"ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh/x", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "t",
+		"SYSTEM_OIDCREQUESTURI": "https://dev.azure.com/o/p/_apis/oidctoken", "SYSTEM_ACCESSTOKEN": "sat",
+		"AZURESUBSCRIPTION_SERVICE_CONNECTION_ID": "task-connection",
 	}, "")
 	req, err := s.Request(Inputs{Scopes: []string{"x/.default"}, ClientSecret: "flag-secret", RedirectPort: 0})
 	if err != nil {
@@ -81,6 +83,15 @@ func TestRequestDefaultsAndCredentials(t *testing.T) {
 	c := req.Credential
 	if c.ClientSecret != "flag-secret" || c.FederatedTokenFile != "/var/run/token" || c.GitHubOIDCRequestURL != "https://gh/x" {
 		t.Errorf("credential: %+v", c)
+	}
+	// An Azure Pipelines job's variables serve every tool, as GitHub Actions' do.
+	if c.AzurePipelinesServiceConnectionID != "task-connection" || c.AzurePipelinesOIDCRequestURI != "https://dev.azure.com/o/p/_apis/oidctoken" ||
+		c.AzurePipelinesAccessToken != "sat" {
+		t.Errorf("Azure Pipelines credential: connection %q, URI %q", c.AzurePipelinesServiceConnectionID, c.AzurePipelinesOIDCRequestURI)
+	}
+	req, err = s.Request(Inputs{Scopes: []string{"x/.default"}, ServiceConnectionID: "flag-connection"})
+	if err != nil || req.Credential.AzurePipelinesServiceConnectionID != "flag-connection" {
+		t.Errorf("a service connection given beats the task's: %q, %v", req.Credential.AzurePipelinesServiceConnectionID, err)
 	}
 }
 

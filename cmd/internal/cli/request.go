@@ -33,6 +33,9 @@ type Inputs struct {
 	FederatedTokenFile  string
 	Username            string
 	Password            string
+	// ServiceConnectionID names the Azure Pipelines service connection of the azurepipelines
+	// method; the running job's variables supply the rest.
+	ServiceConnectionID string
 	// Identity selects a user-assigned managed identity: a client ID, or an ARM resource ID
 	// (/subscriptions/…), or object_id=<id>.
 	Identity string
@@ -109,8 +112,13 @@ func (s *Session) Request(in Inputs) (core.Request, error) {
 			FederatedTokenFile:     cmp.Or(in.FederatedTokenFile, env("AZURE_FEDERATED_TOKEN_FILE")),
 			GitHubOIDCRequestURL:   env("ACTIONS_ID_TOKEN_REQUEST_URL"),
 			GitHubOIDCRequestToken: env("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
-			Username:               cmp.Or(in.Username, env("AZURE_USERNAME")),
-			Password:               cmp.Or(in.Password, env("AZURE_PASSWORD")),
+			// An AzureCLI@2 or AzurePowerShell@5 task names its service connection; the job
+			// gives its OIDC endpoint, and its access token where the step maps it in.
+			AzurePipelinesServiceConnectionID: cmp.Or(in.ServiceConnectionID, env("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID")),
+			AzurePipelinesOIDCRequestURI:      env("SYSTEM_OIDCREQUESTURI"),
+			AzurePipelinesAccessToken:         env("SYSTEM_ACCESSTOKEN"),
+			Username:                          cmp.Or(in.Username, env("AZURE_USERNAME")),
+			Password:                          cmp.Or(in.Password, env("AZURE_PASSWORD")),
 		},
 	}
 	if req.Interaction, err = s.interaction(in); err != nil {

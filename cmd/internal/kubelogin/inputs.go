@@ -63,6 +63,8 @@ func (o Options) Inputs() (cli.Inputs, error) {
 		in.ClientID, in.Username, in.Password = o.ClientID, o.Username, o.Password
 	case WorkloadIdentity:
 		in.ClientID, in.FederatedTokenFile = o.ClientID, o.FederatedTokenFile
+	case AzurePipelines:
+		in.ClientID, in.ServiceConnectionID = o.ClientID, o.ServiceConnectionID
 	case AzureDeveloperCLI:
 		// azd signs in with its own client; only the tenant means something to it.
 	case Interactive:
@@ -138,10 +140,9 @@ func redirectPort(raw string) (int, error) {
 }
 
 // Complete adds to a token request, made from Inputs, what only kubelogin's options say: a
-// proof-of-possession token, azurecli's subscription, the Azure Pipelines service connection and
-// the job's variables (read with getenv). It returns a line for the debug log about each
-// setting that, as in kubelogin, does not apply to the mode and is ignored.
-func (o Options) Complete(req *core.Request, getenv func(string) string) (ignored []string) {
+// proof-of-possession token and azurecli's subscription. It returns a line for the debug log
+// about each setting that, as in kubelogin, does not apply to the mode and is ignored.
+func (o Options) Complete(req *core.Request) (ignored []string) {
 	if o.PoPEnabled {
 		if o.Login.takesPoP() {
 			claims, _ := pop.ParseClaims(o.PoPClaims) // check has refused claims that do not parse
@@ -156,11 +157,6 @@ func (o Options) Complete(req *core.Request, getenv func(string) string) (ignore
 		} else {
 			ignored = append(ignored, fmt.Sprintf("--%s is ignored in the %s mode, as kubelogin ignores it: it is the azurecli mode's", FlagSubscription, o.Login))
 		}
-	}
-	if o.Login == AzurePipelines {
-		req.Credential.AzurePipelinesServiceConnectionID = o.ServiceConnectionID
-		req.Credential.AzurePipelinesOIDCRequestURI = getenv("SYSTEM_OIDCREQUESTURI")
-		req.Credential.AzurePipelinesAccessToken = getenv("SYSTEM_ACCESSTOKEN")
 	}
 	return ignored
 }
