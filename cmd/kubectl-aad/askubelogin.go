@@ -53,13 +53,13 @@ func kubeloginArgs(args []string) (out []string, version bool, err error) {
 	}
 	out = []string{args[0]}
 	debug := false
-	parsesOwn := false // after get-token or convert-kubeconfig, which read these flags themselves
+	// passOn: the rest is not for this parser, after get-token or convert-kubeconfig (which read
+	// these flags themselves) or after "--".
+	passOn := false
 	for i := 1; i < len(args); i++ {
 		arg := args[i]
-		if parsesOwn || !strings.HasPrefix(arg, "-") || arg == "--" {
-			if !parsesOwn && !strings.HasPrefix(arg, "-") {
-				parsesOwn = arg == "get-token" || arg == "convert-kubeconfig"
-			}
+		if passOn || !strings.HasPrefix(arg, "-") || arg == "--" {
+			passOn = passOn || arg == "--" || arg == "get-token" || arg == "convert-kubeconfig"
 			out = append(out, arg)
 			continue
 		}

@@ -29,6 +29,7 @@ func TestKubeloginArgs(t *testing.T) {
 		{[]string{"kubelogin", "remove-tokens", "-v", "6", "--logtostderr=false"}, []string{"kubelogin", "--debug", "remove-tokens"}, false},
 		{[]string{"kubelogin", "--profile", "work", "get-token"}, []string{"kubelogin", "--profile", "work", "get-token"}, false},
 		{[]string{"kubelogin", "--version"}, []string{"kubelogin"}, true},
+		{[]string{"kubelogin", "remove-tokens", "--", "-v", "6"}, []string{"kubelogin", "remove-tokens", "--", "-v", "6"}, false},
 		{[]string{"kubelogin"}, []string{"kubelogin"}, false},
 	} {
 		got, version, err := kubeloginArgs(tc.in)
