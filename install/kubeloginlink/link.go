@@ -126,16 +126,34 @@ func (l Link) fileName() string {
 	return Name
 }
 
-// path is where the link is.
+// path is where the link is: in Dir, else beside the kubectl-aad it leads to.
 func (l Link) path() (string, error) {
 	if l.Target == "" {
 		return "", errors.New("no kubectl-aad executable to link to")
 	}
 	dir := l.Dir
 	if dir == "" {
-		dir = filepath.Dir(l.Target)
+		dir = filepath.Dir(l.target())
 	}
 	return filepath.Join(dir, l.fileName()), nil
+}
+
+// target is the kubectl-aad the link leads to: the name PATH finds it by, when that is Target
+// itself, else Target. A package manager (Homebrew, for one) puts a link to kubectl-aad in its
+// bin directory and the file in a versioned tree of its own; the kubelogin link belongs beside
+// the name on PATH, where kubectl finds it, and leading to that name it survives an upgrade.
+func (l Link) target() string {
+	name := filepath.Base(l.Target)
+	for _, entry := range filepath.SplitList(l.PATH) {
+		if entry == "" || !filepath.IsAbs(entry) {
+			continue
+		}
+		candidate := filepath.Join(entry, name)
+		if sameFile(candidate, l.Target) {
+			return candidate
+		}
+	}
+	return l.Target
 }
 
 // isOurs reports whether a file is at path and whether it is kubectl-aad: a symbolic link that
@@ -156,10 +174,10 @@ func sameFile(a, b string) bool {
 	return errA == nil && errB == nil && os.SameFile(ai, bi)
 }
 
-// makeLink links path to Target: by a relative name when they share a directory, so that moving
-// the directory keeps the link working.
+// makeLink links path to the kubectl-aad it leads to: by a relative name when they share a
+// directory, so that moving the directory keeps the link working.
 func (l Link) makeLink(path string) error {
-	target := l.Target
+	target := l.target()
 	if filepath.Dir(target) == filepath.Dir(path) {
 		target = filepath.Base(target)
 	}

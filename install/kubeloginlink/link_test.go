@@ -55,6 +55,30 @@ func TestInstallMakesARelativeLinkOnce(t *testing.T) {
 	}
 }
 
+// TestInstallGoesBesideTheNameOnPath: a package manager's bin directory holds a link to
+// kubectl-aad in its own versioned tree, and the running program sees the resolved file. The
+// kubelogin link goes into the directory on PATH, leading to the name there, not into the tree
+// that the next upgrade replaces.
+func TestInstallGoesBesideTheNameOnPath(t *testing.T) {
+	cellar := t.TempDir()
+	target := filepath.Join(cellar, "kubectl-aad")
+	writeExecutable(t, target)
+	bin := t.TempDir()
+	if err := os.Symlink(target, filepath.Join(bin, "kubectl-aad")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Link{Target: target, PATH: bin}.Install(false)
+	if err != nil || r.Path != filepath.Join(bin, Name) || len(r.Notes) != 0 {
+		t.Fatalf("Install = %+v, %v; want the link in %s with nothing to note", r, err, bin)
+	}
+	if dest, err := os.Readlink(r.Path); err != nil || dest != "kubectl-aad" {
+		t.Errorf("the link leads to %q (%v), want the kubectl-aad beside it", dest, err)
+	}
+	if r, err := (Link{Target: target, PATH: bin}).Remove(); err != nil || !r.Changed {
+		t.Errorf("Remove = %+v, %v", r, err)
+	}
+}
+
 func TestInstallStopsForAnEarlierKubelogin(t *testing.T) {
 	other := otherKubelogin(t)
 	l, bin := setup(t, other, "")
