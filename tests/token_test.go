@@ -89,7 +89,7 @@ func readExports(t *testing.T, r io.Reader) map[string]string {
 // TestTokenInAzurePipelinesJob asks each binary for a token inside an Azure Pipelines task with a
 // workload-identity service connection, as git and docker steps of a pipeline would: the job's
 // variables are all it takes, with --method azurepipelines or with auto, and the job's access
-// token never shows.
+// token never shows, not even in --debug's log.
 func TestTokenInAzurePipelinesJob(t *testing.T) {
 	w := harness.NewWorld(t, bin, fakeentra.Options{})
 	clientID, connection := w.Entra.NewAzurePipelinesConnection(fakeentra.DefaultTenant, "deploy")
@@ -103,7 +103,7 @@ func TestTokenInAzurePipelinesJob(t *testing.T) {
 	}
 	const resource = "https://management.azure.com/"
 	for i, b := range harness.Binaries {
-		args := []string{"token", "--resource", resource, "--no-cache"}
+		args := []string{"token", "--resource", resource, "--no-cache", "--debug"}
 		if i%2 == 0 {
 			args = append(args, "--method", "azurepipelines")
 		}
@@ -118,8 +118,8 @@ func TestTokenInAzurePipelinesJob(t *testing.T) {
 		if claims.AppID != clientID {
 			t.Errorf("%s: a token for %q, want the service connection's app %q", b, claims.AppID, clientID)
 		}
-		if strings.Contains(r.Stderr, accessToken) {
-			t.Errorf("%s showed the job's access token:\n%s", b, r.Stderr)
+		if !strings.Contains(r.Stderr, ": debug: ") || strings.Contains(r.Stderr, accessToken) {
+			t.Errorf("%s --debug should log each step, never the job's access token:\n%s", b, r.Stderr)
 		}
 	}
 	if n, want := w.Entra.Count(fakeentra.EndpointAzurePipelines), len(harness.Binaries); n != want {
