@@ -205,7 +205,7 @@ func (h *helper) provider() (*acr.Provider, error) {
 		Tokens: client,
 		Exchanger: &acr.Exchanger{Client: &entra.Client{
 			HTTPClient: entra.DefaultHTTPClient(),
-			UserAgent:  fmt.Sprintf("aadcred/%s (%s)", cli.Version, h.s.Tool.Name),
+			UserAgent:  h.s.UserAgent(),
 			Log:        h.s.Log(),
 		}},
 		Log:    h.s.Log(),

@@ -10,6 +10,7 @@ import (
 	urfave "github.com/urfave/cli/v2"
 
 	"github.com/aadcred/aadcred/cmd/internal/cli"
+	"github.com/aadcred/aadcred/cmd/internal/version"
 	"github.com/aadcred/aadcred/core/entra"
 )
 
@@ -25,7 +26,7 @@ func commands(s *cli.Session) []*urfave.Command {
 			Name:  credentials.ActionVersion,
 			Usage: "print the helper's version (docker protocol)",
 			Action: func(*urfave.Context) error {
-				_, err := fmt.Fprintf(s.Env.Stdout, "%s (github.com/aadcred/aadcred) %s\n", s.Tool.Name, cli.Version)
+				_, err := fmt.Fprintf(s.Env.Stdout, "%s (github.com/aadcred/aadcred) %s\n", s.Tool.Name, version.String())
 				return err
 			},
 		},

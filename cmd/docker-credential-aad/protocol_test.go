@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aadcred/aadcred/cmd/internal/cli"
+	"github.com/aadcred/aadcred/cmd/internal/version"
 )
 
 const notFound = "credentials not found in native keychain\n"
@@ -136,7 +137,7 @@ func TestProtocolActions(t *testing.T) {
 		{"erase of an unknown registry", "contoso.azurecr.io\n", []string{"erase"}, 0, ""},
 		{"erase of nonsense", "http://[nope\n", []string{"erase"}, 0, ""},
 		{"list of nothing", "unused", []string{"list"}, 0, "{}\n"},
-		{"version", "", []string{"version"}, 0, "docker-credential-aad (github.com/aadcred/aadcred) " + cli.Version + "\n"},
+		{"version", "", []string{"version"}, 0, "docker-credential-aad (github.com/aadcred/aadcred) " + version.String() + "\n"},
 	} {
 		r := w.run(tc.stdin, tc.args...)
 		if r.code != tc.code || r.stdout != tc.stdout {

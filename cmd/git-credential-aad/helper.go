@@ -224,7 +224,7 @@ func (h *helper) tenant(ctx context.Context, in *gitcred.Request) (azrepos.Tenan
 	d := &azrepos.Discovery{
 		Cache:      &azrepos.TenantCache{Store: store},
 		HTTPClient: h.probeClient,
-		UserAgent:  fmt.Sprintf("aadcred/%s (git-credential-aad)", aadcli.Version),
+		UserAgent:  h.session.UserAgent(),
 		Log:        h.session.Log(),
 	}
 	tenant, err := d.Tenant(ctx, remote, in.WWWAuth)

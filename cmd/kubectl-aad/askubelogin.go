@@ -13,6 +13,7 @@ import (
 
 	"github.com/aadcred/aadcred/cmd/internal/cli"
 	"github.com/aadcred/aadcred/cmd/internal/kubelogin"
+	"github.com/aadcred/aadcred/cmd/internal/version"
 	"github.com/aadcred/aadcred/install/kubeloginlink"
 )
 
@@ -110,5 +111,5 @@ func writeKubeloginVersion(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "kubelogin version \ngit hash: aadcred-%s (kubectl-aad)\nGo version: %s\nBuild time: %s\nPlatform: %s/%s\n",
-		cli.Version, goVersion, buildTime, runtime.GOOS, runtime.GOARCH)
+		version.String(), goVersion, buildTime, runtime.GOOS, runtime.GOARCH)
 }

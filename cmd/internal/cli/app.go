@@ -10,12 +10,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/aadcred/aadcred/cmd/internal/version"
 	"github.com/aadcred/aadcred/core/entra"
 )
-
-// Version is the release version, set at build time with
-// -ldflags "-X github.com/aadcred/aadcred/cmd/internal/cli.Version=…".
-var Version = "dev"
 
 // Tool is one of the three binaries: its name, how a person signs in through it, and the
 // commands it adds to the shared ones.
@@ -65,12 +62,13 @@ func (t Tool) Run(ctx context.Context, args []string, env Env) int {
 	app := &cli.App{
 		Name:                      t.Name,
 		Usage:                     t.Usage,
-		Version:                   Version,
+		Version:                   version.String(),
 		Reader:                    env.Stdin,
 		Writer:                    env.Stdout,
 		ErrWriter:                 env.Stderr,
 		DisableSliceFlagSeparator: true,
 		Suggest:                   true,
+		EnableBashCompletion:      true, // the protocol of the completion scripts (completion.go)
 		Flags:                     s.commonFlags(),
 		Before:                    s.readCommonFlags,
 		ExitErrHandler:            func(*cli.Context, error) {}, // errors are reported below, once

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/aadcred/aadcred/cmd/internal/version"
 	"github.com/aadcred/aadcred/core"
 	"github.com/aadcred/aadcred/core/config"
 	"github.com/aadcred/aadcred/keystore"
@@ -101,6 +102,11 @@ func (s *Session) Store() (*keystore.Store, error) {
 	return store, nil
 }
 
+// UserAgent is what the tool's requests call it: the release and the tool.
+func (s *Session) UserAgent() string {
+	return fmt.Sprintf("aadcred/%s (%s)", version.String(), s.Tool.Name)
+}
+
 // Client is the token client, with the token store as its cache.
 func (s *Session) Client() (*core.Client, error) {
 	if s.client != nil {
@@ -111,7 +117,7 @@ func (s *Session) Client() (*core.Client, error) {
 		return nil, err
 	}
 	s.client = &core.Client{
-		UserAgent: fmt.Sprintf("aadcred/%s (%s)", Version, s.Tool.Name),
+		UserAgent: s.UserAgent(),
 		Log:       s.Log(),
 		Getenv:    s.Env.Getenv,
 		Store:     store,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/aadcred/aadcred/cmd/internal/version"
 	"github.com/aadcred/aadcred/core"
 )
 
@@ -18,6 +19,8 @@ import (
 // rendered from it, so that each shows what the other does; new facts are new fields here.
 type statusReport struct {
 	SchemaVersion int             `json:"schemaVersion"`
+	Program       string          `json:"program"`
+	Version       string          `json:"version"` // of the program: see cmd/internal/version
 	Store         string          `json:"store"`
 	Access        string          `json:"access"` // who can open the store's files
 	Protection    string          `json:"protection"`
@@ -89,7 +92,7 @@ func (s *Session) status(ctx context.Context) (*statusReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &statusReport{SchemaVersion: 1, Store: store.Dir(), Accounts: []statusAccount{}}
+	r := &statusReport{SchemaVersion: 1, Program: s.Tool.Name, Version: version.String(), Store: store.Dir(), Accounts: []statusAccount{}}
 	if r.Access, err = store.Access(); err != nil {
 		r.Access = fmt.Sprintf("cannot be read: %v", err)
 	}
@@ -148,6 +151,7 @@ func (s *Session) signInCommandFor(a core.Account) string {
 
 func (r *statusReport) writeText(out io.Writer, now time.Time, signIn string) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "Version:\t%s %s\n", r.Program, r.Version)
 	fmt.Fprintf(w, "Token store:\t%s\n", r.Store)
 	fmt.Fprintf(w, "Access:\t%s\n", r.Access)
 	fmt.Fprintf(w, "Protection:\t%s\n", r.Protection)
