@@ -18,6 +18,8 @@ type converter struct {
 	azureConfigDir string
 	execAPIVersion string
 	command        string
+	dryRun         bool
+	version        bool
 }
 
 func (c *converter) addFlags(fs *flag.FlagSet) {
@@ -26,6 +28,8 @@ func (c *converter) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.azureConfigDir, "azure-config-dir", "", "write AZURE_CONFIG_DIR into the users' exec environment (azurecli)")
 	fs.StringVar(&c.execAPIVersion, "exec-api-version", "", "ExecCredential version the users ask for: v1, or v1beta1 for kubectl older than 1.22 (default: v1; a kubectl-aad user keeps its own)")
 	fs.StringVar(&c.command, "command", "", "the plugin command to write, a name on PATH or a full path (default: kubectl-aad; a kubectl-aad user keeps its own)")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "say what would change, and write nothing")
+	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 }
 
 // secretFlags would put a secret into the kubeconfig, where every program that can read the
@@ -83,6 +87,7 @@ func (c *converter) convert(opts kubelogin.Options, stderr io.Writer, getenv fun
 		APIVersion:                 apiVersion,
 		Getenv:                     getenv,
 		HomeDir:                    home,
+		DryRun:                     c.dryRun,
 	}
 	if opts.Given[kubelogin.FlagLogin] {
 		o.Login = string(opts.Login)
@@ -91,7 +96,7 @@ func (c *converter) convert(opts kubelogin.Options, stderr io.Writer, getenv fun
 	if err != nil {
 		return err
 	}
-	report(stderr, res)
+	report(stderr, res, c.dryRun)
 	return nil
 }
 
@@ -107,8 +112,9 @@ func execAPIVersion(v string) (string, error) {
 	return "", fmt.Errorf("--exec-api-version must be v1 or v1beta1, not %q", v)
 }
 
-// report tells the person what changed, what was left out and where the backups are.
-func report(w io.Writer, res *kubeconfig.Result) {
+// report tells the person what changed (or, for a dry run, would change), what was left out
+// and where the backups are.
+func report(w io.Writer, res *kubeconfig.Result, dryRun bool) {
 	for _, s := range res.Skipped {
 		fmt.Fprintf(w, "Skipped %s.\n", s)
 	}
@@ -124,7 +130,11 @@ func report(w io.Writer, res *kubeconfig.Result) {
 		return
 	}
 	for _, c := range res.Converted {
-		fmt.Fprintf(w, "Converted user %q in %s from %s to %s --login %s.\n", c.User, c.File, c.From, c.Command, c.Login)
+		verb := "Converted"
+		if dryRun {
+			verb = "Would convert"
+		}
+		fmt.Fprintf(w, "%s user %q in %s from %s to %s --login %s.\n", verb, c.User, c.File, c.From, c.Command, c.Login)
 		if len(c.Dropped) > 0 {
 			fmt.Fprintf(w, "  Left out: %s.\n", strings.Join(c.Dropped, "; "))
 		}
@@ -134,6 +144,10 @@ func report(w io.Writer, res *kubeconfig.Result) {
 		case "ropc":
 			fmt.Fprintln(w, "  get-token reads the user's password from AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD.")
 		}
+	}
+	if dryRun {
+		fmt.Fprintln(w, "Dry run: nothing was written.")
+		return
 	}
 	fmt.Fprintf(w, "Backup: %s\n", strings.Join(res.Backups, ", "))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +22,7 @@ users:
 func runConverter(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var stderr strings.Builder
-	code := run(args, &stderr, func(string) string { return "" })
+	code := run(args, io.Discard, &stderr, func(string) string { return "" })
 	return code, stderr.String()
 }
 
@@ -71,5 +72,38 @@ func TestConverterHelp(t *testing.T) {
 	code, out := runConverter(t, "--help")
 	if code != 0 || !strings.Contains(out, "Usage: kubectl aad convert-kubeconfig") || !strings.Contains(out, "-context") {
 		t.Errorf("--help: exit %d\n%s", code, out)
+	}
+}
+
+func TestConverterDryRunWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config")
+	if err := os.WriteFile(path, []byte(spnKubeconfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out := runConverter(t, "--kubeconfig", path, "--dry-run")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, want := range []string{`Would convert user "ci"`, "Dry run: nothing was written."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if data, _ := os.ReadFile(path); string(data) != spnKubeconfig {
+		t.Errorf("the kubeconfig changed:\n%s", data)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("a dry run left %d files (a backup?)", len(entries))
+	}
+}
+
+func TestConverterVersion(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run([]string{"--version"}, &stdout, &stderr, func(string) string { return "" }); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if got := stdout.String(); !strings.HasPrefix(got, "kubectl-aad-convert_kubeconfig version ") || !strings.HasSuffix(got, "\n") {
+		t.Errorf("--version printed %q", got)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/aadcred/aadcred/install/internal/atomicfile"
 )
 
 // HelperName is the credHelpers value that makes docker run docker-credential-aad.
@@ -26,7 +28,19 @@ type Change struct {
 // keys credHelpers) to docker-credential-aad, or, with remove, stops sending them. It preserves
 // every other field and the file's mode, writes nothing when nothing changes, and replaces the
 // file atomically. A symbolic link at path is followed, so that the file it points to is updated.
+//
+// The containers tools' auth.json (podman, buildah, skopeo) has the same credHelpers, and
+// Configure edits it alike.
 func Configure(path string, registries []string, remove bool) ([]Change, error) {
+	return edit(path, registries, remove, true)
+}
+
+// Plan returns the changes Configure would make, and writes nothing.
+func Plan(path string, registries []string, remove bool) ([]Change, error) {
+	return edit(path, registries, remove, false)
+}
+
+func edit(path string, registries []string, remove, write bool) ([]Change, error) {
 	target, err := resolve(path)
 	if err != nil {
 		return nil, err
@@ -72,7 +86,7 @@ func Configure(path string, registries []string, remove bool) ([]Change, error) 
 		}
 		changes = append(changes, c)
 	}
-	if !changed(changes) {
+	if !changed(changes) || !write {
 		return changes, nil
 	}
 
@@ -89,7 +103,7 @@ func Configure(path string, registries []string, remove bool) ([]Change, error) 
 	if err != nil {
 		return nil, fmt.Errorf("writing docker configuration %s: %w", target, err)
 	}
-	if err := writeAtomic(target, out, mode); err != nil {
+	if err := atomicfile.Write(target, out, mode); err != nil {
 		return nil, fmt.Errorf("writing docker configuration %s: %w", target, err)
 	}
 	return changes, nil
@@ -159,42 +173,4 @@ func readConfig(path string) ([]byte, fs.FileMode, error) {
 		return nil, 0, fmt.Errorf("docker configuration %s is not a regular file", path)
 	}
 	return data, fi.Mode().Perm(), nil
-}
-
-// writeAtomic replaces path with data: a temporary file in the same directory, synced, given
-// mode, then renamed over path. A reader sees the old file or the new one, never a mixture.
-func writeAtomic(path string, data []byte, mode fs.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".config.json.aadcred-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // after a successful rename there is nothing left to remove
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename itself durable, where supported
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
 }

@@ -3,12 +3,16 @@ package kubeconfig
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/aadcred/aadcred/install/internal/atomicfile"
 )
 
 // Exec API versions a converted user may ask for.
@@ -98,7 +102,7 @@ func Convert(o Options) (*Result, error) {
 		*user = clientcmdapi.AuthInfo{LocationOfOrigin: user.LocationOfOrigin, Extensions: user.Extensions, Exec: exec}
 		res.Converted = append(res.Converted, c)
 	}
-	if len(res.Converted) == 0 {
+	if len(res.Converted) == 0 || o.DryRun {
 		return res, nil
 	}
 	var files []string
@@ -114,8 +118,14 @@ func Convert(o Options) (*Result, error) {
 		}
 		res.Backups = append(res.Backups, backup)
 	}
-	if err := clientcmd.ModifyConfig(access, *cfg, false); err != nil {
-		return nil, fmt.Errorf("writing the kubeconfig (backups: %s): %w", strings.Join(res.Backups, ", "), err)
+	converted := map[string]*clientcmdapi.AuthInfo{}
+	for _, c := range res.Converted {
+		converted[c.User] = cfg.AuthInfos[c.User]
+	}
+	for _, f := range files {
+		if err := rewriteUsers(f, converted); err != nil {
+			return nil, fmt.Errorf("writing the kubeconfig %s (backups: %s): %w", f, strings.Join(res.Backups, ", "), err)
+		}
 	}
 	return res, nil
 }
@@ -128,6 +138,35 @@ func alreadyConverted(u *clientcmdapi.AuthInfo, exec *clientcmdapi.ExecConfig) b
 		old.Command == exec.Command && slices.Equal(old.Args, exec.Args) && old.APIVersion == exec.APIVersion &&
 		slices.Equal(old.Env, exec.Env) && old.InstallHint == exec.InstallHint &&
 		old.InteractiveMode == exec.InteractiveMode && !old.ProvideClusterInfo
+}
+
+// rewriteUsers puts into file the converted users that came from it, and replaces the file
+// atomically, so that an interrupted conversion leaves it as it was or fully
+// converted (clientcmd.ModifyConfig truncates and rewrites in place). A symbolic link is followed
+// and kept.
+func rewriteUsers(file string, users map[string]*clientcmdapi.AuthInfo) error {
+	target, err := filepath.EvalSymlinks(file)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(target)
+	if err != nil {
+		return err
+	}
+	cfg, err := clientcmd.LoadFromFile(target)
+	if err != nil {
+		return err
+	}
+	for name, u := range users {
+		if u.LocationOfOrigin == file {
+			cfg.AuthInfos[name] = u
+		}
+	}
+	data, err := clientcmd.Write(*cfg)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(target, data, fi.Mode().Perm())
 }
 
 func (o *Options) check() error {

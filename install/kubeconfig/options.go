@@ -63,6 +63,9 @@ type Options struct {
 	HomeDir string
 	// Now dates the backups; nil means time.Now.
 	Now func() time.Time
+
+	// DryRun works out the conversion and reports it, but backs up and writes nothing.
+	DryRun bool
 }
 
 func (o *Options) getenv(name string) string {
