@@ -23,15 +23,20 @@ func configureCommand(s *aadcli.Session) *cli.Command {
 		Description: "Sets, for https://dev.azure.com, https://*.visualstudio.com and the hosts in the configuration's\n" +
 			"git.hosts: an empty credential helper (which drops helpers set earlier for those URLs only), this\n" +
 			"helper by absolute path, and useHttpPath. Running it again changes nothing; --remove undoes it.",
-		Flags: []cli.Flag{
+		ArgsUsage: "[--all [REGISTRY...]]",
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "global", Usage: "change ~/.gitconfig (the default)"},
 			&cli.BoolFlag{Name: "system", Usage: "change the system-wide git configuration"},
 			&cli.BoolFlag{Name: "local", Usage: "change the configuration of the repository in the current directory"},
 			&cli.BoolFlag{Name: "remove", Usage: "undo what configure did"},
-		},
+		}, aadcli.ConfigureFlags()...),
 		Action: func(c *cli.Context) error {
+			dryRun := c.Bool("dry-run")
+			if c.Bool("all") {
+				return s.ConfigureAll(c.Context, c.Args().Slice(), dryRun)
+			}
 			if c.Args().Present() {
-				return fmt.Errorf("configure takes no arguments; add hosts to git.hosts in the configuration file")
+				return fmt.Errorf("configure takes no arguments (registries only with --all); add hosts to git.hosts in the configuration file")
 			}
 			scope, err := scopeFlag(c)
 			if err != nil {
@@ -49,16 +54,21 @@ func configureCommand(s *aadcli.Session) *cli.Command {
 			if err != nil {
 				return err
 			}
-			setup := &gitsetup.Setup{Scope: scope, Helper: helperPath, URLs: urls}
+			setup := &gitsetup.Setup{Scope: scope, Helper: helperPath, URLs: urls, DryRun: dryRun}
 			out := s.Env.Stderr // stdout belongs to git's protocol, even here
+			configured, removed := "Configured git (%s) for Azure Repos:", "Removed from git's %s configuration:"
+			if dryRun {
+				configured = "Would configure git (%s) for Azure Repos (dry run: nothing written):"
+				removed = "Would remove from git's %s configuration (dry run: nothing written):"
+			}
 			if c.Bool("remove") {
 				changes, err := setup.Remove(c.Context)
-				printChanges(out, "Removed from git's "+string(scope)+" configuration:", "git's "+string(scope)+" configuration had nothing of git-credential-aad.", changes, err)
+				printChanges(out, fmt.Sprintf(removed, scope), "git's "+string(scope)+" configuration had nothing of git-credential-aad.", changes, err)
 				return err
 			}
 			changes, err := setup.Configure(c.Context)
-			printChanges(out, "Configured git ("+string(scope)+") for Azure Repos:", "git ("+string(scope)+") was already configured for Azure Repos.", changes, err)
-			if err != nil {
+			printChanges(out, fmt.Sprintf(configured, scope), "git ("+string(scope)+") was already configured for Azure Repos.", changes, err)
+			if err != nil || dryRun {
 				return err
 			}
 			warnings, err := setup.Check(c.Context)

@@ -12,23 +12,33 @@ import (
 	"github.com/aadcred/aadcred/install/kubeloginlink"
 )
 
-// configureCommand sets kubectl-aad up to answer as kubelogin: a kubelogin link beside it.
+// configureCommand sets kubectl-aad up to answer as kubelogin: a kubelogin link beside it; with
+// --all it configures git, docker and the current kubeconfig.
 func configureCommand(s *cli.Session) *urfave.Command {
 	return &urfave.Command{
-		Name:  "configure",
-		Usage: "answer as kubelogin, so that kubeconfigs written by `az aks get-credentials` work unchanged",
+		Name:      "configure",
+		Usage:     "answer as kubelogin, so that kubeconfigs written by `az aks get-credentials` work unchanged",
+		ArgsUsage: "[--all [REGISTRY...]]",
 		Description: "--as-kubelogin puts a link called kubelogin beside kubectl-aad: kubectl then runs kubectl-aad for every\n" +
 			"user whose command is kubelogin, with kubelogin's flags and variables. When another kubelogin comes\n" +
 			"first on PATH nothing is changed unless --force is given; a kubelogin that is not this link is never\n" +
-			"replaced or removed. --remove takes the link away.",
-		Flags: []urfave.Flag{
+			"replaced or removed. --remove takes the link away.\n" +
+			"--all configures git, docker and the current kubeconfig (convert-kubeconfig) instead.",
+		Flags: append([]urfave.Flag{
 			&urfave.BoolFlag{Name: "as-kubelogin", Usage: "put a kubelogin link beside kubectl-aad"},
 			&urfave.BoolFlag{Name: "force", Usage: "make the link even though another kubelogin comes first on PATH"},
 			&urfave.BoolFlag{Name: "remove", Usage: "remove the kubelogin link"},
-		},
+		}, cli.ConfigureFlags()...),
 		Action: func(c *urfave.Context) error {
+			if c.Bool("all") {
+				return s.ConfigureAll(c.Context, c.Args().Slice(), c.Bool("dry-run"))
+			}
 			if !c.Bool("as-kubelogin") {
-				return errors.New("say what to configure: `kubectl aad configure --as-kubelogin` makes kubeconfigs that run kubelogin run kubectl-aad")
+				return errors.New("say what to configure: `kubectl aad configure --as-kubelogin` makes kubeconfigs that run kubelogin run kubectl-aad; " +
+					"`kubectl aad configure --all` configures git, docker and the current kubeconfig")
+			}
+			if c.Bool("dry-run") {
+				return errors.New("--dry-run goes with --all; --as-kubelogin changes one link, and says what it changed")
 			}
 			self, err := selfPath()
 			if err != nil {

@@ -41,6 +41,15 @@ func (s *Setup) scoped(ctx context.Context, args ...string) ([]byte, error) {
 	return s.config(ctx, append([]string{"--" + string(s.Scope)}, args...)...)
 }
 
+// write runs `git config` on the setup's file to change it; a dry run changes nothing.
+func (s *Setup) write(ctx context.Context, args ...string) error {
+	if s.DryRun {
+		return nil
+	}
+	_, err := s.scoped(ctx, args...)
+	return err
+}
+
 // values returns every value of key in the setup's file, in order.
 func (s *Setup) values(ctx context.Context, key string) ([]string, error) {
 	out, err := s.scoped(ctx, "--null", "--get-all", key)
@@ -77,11 +86,11 @@ func (s *Setup) entries(ctx context.Context, keyPattern string) ([]entry, error)
 
 // replaceAll makes values the values of key in the setup's file, in order.
 func (s *Setup) replaceAll(ctx context.Context, key string, values []string) error {
-	if _, err := s.scoped(ctx, "--unset-all", key); err != nil && !errors.Is(err, errUnset) {
+	if err := s.write(ctx, "--unset-all", key); err != nil && !errors.Is(err, errUnset) {
 		return err
 	}
 	for _, v := range values {
-		if _, err := s.scoped(ctx, "--add", key, v); err != nil {
+		if err := s.write(ctx, "--add", key, v); err != nil {
 			return err
 		}
 	}

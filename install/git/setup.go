@@ -34,6 +34,9 @@ type Setup struct {
 	// process's.
 	Dir string
 	Env []string
+
+	// DryRun works out the changes and reports them, but writes nothing.
+	DryRun bool
 }
 
 // previousUseHTTPPath records, beside a useHttpPath that Configure set, the value it replaced
@@ -101,10 +104,10 @@ func (s *Setup) configureURL(ctx context.Context, url string) ([]string, error) 
 			previous = raw[len(raw)-1]
 		}
 	}
-	if _, err := s.scoped(ctx, "credential."+url+"."+previousUseHTTPPath, previous); err != nil {
+	if err := s.write(ctx, "credential."+url+"."+previousUseHTTPPath, previous); err != nil {
 		return changes, err
 	}
-	if _, err := s.scoped(ctx, useKey, "true"); err != nil {
+	if err := s.write(ctx, useKey, "true"); err != nil {
 		return changes, err
 	}
 	return append(changes, url+": useHttpPath true (the organization is the first segment of the path)"), nil
@@ -155,14 +158,14 @@ func (s *Setup) Remove(ctx context.Context) ([]string, error) {
 		useKey := "credential." + url + ".useHttpPath"
 		var err error
 		if was == "" {
-			_, err = s.scoped(ctx, "--unset-all", useKey)
+			err = s.write(ctx, "--unset-all", useKey)
 		} else {
-			_, err = s.scoped(ctx, useKey, was)
+			err = s.write(ctx, useKey, was)
 		}
 		if err != nil && !errors.Is(err, errUnset) {
 			return changes, fmt.Errorf("restoring useHttpPath for %s: %w", url, err)
 		}
-		if _, err := s.scoped(ctx, "--unset-all", "credential."+url+"."+previousUseHTTPPath); err != nil && !errors.Is(err, errUnset) {
+		if err := s.write(ctx, "--unset-all", "credential."+url+"."+previousUseHTTPPath); err != nil && !errors.Is(err, errUnset) {
 			return changes, err
 		}
 		if was == "" {
@@ -253,7 +256,7 @@ func (s *Setup) inRepository(ctx context.Context) bool {
 // add appends values to key.
 func (s *Setup) add(ctx context.Context, key string, values ...string) error {
 	for _, v := range values {
-		if _, err := s.scoped(ctx, "--add", key, v); err != nil {
+		if err := s.write(ctx, "--add", key, v); err != nil {
 			return err
 		}
 	}

@@ -307,3 +307,36 @@ func TestHelperPathWithSpacesRunsThroughGit(t *testing.T) {
 		t.Errorf("after remove the file is\n%s", got)
 	}
 }
+
+func TestDryRunReportsTheChangesAndWritesNothing(t *testing.T) {
+	h := newHome(t)
+	h.write(h.global, "[credential]\n\thelper = store\n")
+	ctx := context.Background()
+
+	dry := h.setup(git.Global, "/usr/bin/git-credential-aad")
+	dry.DryRun = true
+	planned, err := dry.Configure(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.read(h.global); got != "[credential]\n\thelper = store\n" {
+		t.Fatalf("a dry run changed the file:\n%s", got)
+	}
+	done, err := h.setup(git.Global, "/usr/bin/git-credential-aad").Configure(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(planned) == 0 || !reflect.DeepEqual(planned, done) {
+		t.Errorf("the dry run planned %q, the real run did %q", planned, done)
+	}
+
+	configured := h.read(h.global)
+	dry.DryRun = true
+	planned, err = dry.Remove(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(planned) == 0 || h.read(h.global) != configured {
+		t.Errorf("a dry run of remove planned %q and left:\n%s", planned, h.read(h.global))
+	}
+}
