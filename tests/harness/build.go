@@ -21,7 +21,9 @@ const Converter = "kubectl-aad-convert_kubeconfig"
 // BuildFlags build the binaries the way releases are built: without cgo (a statically linked
 // binary starts a millisecond sooner than one that loads libc, on every credential request) and
 // without urfave/cli's documentation generators, whose tables would be set up at every start.
-var BuildFlags = []string{"-trimpath", "-tags", "urfave_cli_no_docs"}
+// -buildvcs=auto records the checkout's revision for --version, as go build does by default,
+// even where GOFLAGS turns that off.
+var BuildFlags = []string{"-trimpath", "-tags", "urfave_cli_no_docs", "-buildvcs=auto"}
 
 // Build compiles the binaries (and any extra main packages, given as module-relative paths such
 // as ./tests/cmd/fakeazure) into dir.

@@ -138,5 +138,6 @@ func printTokens(s *Session, c *cli.Context) error {
 
 // sharedCommands are the commands every binary offers.
 func sharedCommands(s *Session) []*cli.Command {
-	return []*cli.Command{tokenCommand(s), loginCommand(s), logoutCommand(s), statusCommand(s), cacheCommand(s)}
+	shared := []*cli.Command{tokenCommand(s), loginCommand(s), logoutCommand(s), statusCommand(s), cacheCommand(s), completionCommand()}
+	return append(shared, docsCommands()...)
 }

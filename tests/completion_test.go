@@ -1,0 +1,74 @@
+package tests
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aadcred/aadcred/tests/fakeentra"
+	"github.com/aadcred/aadcred/tests/harness"
+)
+
+// complete loads the program's bash completion in bash and returns what it offers for the
+// words typed so far (the last one is being completed), one per line.
+func complete(t *testing.T, w *harness.World, program, script string, words ...string) []string {
+	t.Helper()
+	fn := "_" + strings.ReplaceAll(program, "-", "_") + "_complete"
+	quoted := make([]string, len(words))
+	for i, word := range words {
+		quoted[i] = "'" + word + "'"
+	}
+	r := w.Run("", harness.RequireTool(t, "bash"), "-c", `source "$1" || exit 9
+COMP_WORDS=(`+program+` `+strings.Join(quoted, " ")+`); COMP_CWORD=${#COMP_WORDS[@]}; COMP_CWORD=$((COMP_CWORD-1))
+`+fn+`
+printf '%s\n' "${COMPREPLY[@]}"`, "bash", script)
+	if r.Code != 0 {
+		t.Fatalf("bash: exit %d\n%s", r.Code, r.Stderr)
+	}
+	return strings.Fields(r.Stdout)
+}
+
+func TestBashCompletesCommandsAndFlags(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	for _, program := range harness.Binaries {
+		r := w.Run("", program, "completion", "bash")
+		if r.Code != 0 || !strings.Contains(r.Stdout, "complete -o default -F") {
+			t.Fatalf("%s completion bash: exit %d\nstdout %q\nstderr %s", program, r.Code, r.Stdout, r.Stderr)
+		}
+		script := filepath.Join(w.Home, program+".bash")
+		if err := os.WriteFile(script, []byte(r.Stdout), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := complete(t, w, program, script, "sta"); strings.Join(got, " ") != "status" {
+			t.Errorf("%s sta<TAB> offers %q, want status", program, got)
+		}
+		if got := complete(t, w, program, script, "configure", "--dr"); strings.Join(got, " ") != "--dry-run" {
+			t.Errorf("%s configure --dr<TAB> offers %q, want --dry-run", program, got)
+		}
+		got := complete(t, w, program, script, "configure", "--")
+		for _, want := range []string{"--all", "--dry-run", "--debug", "--help"} {
+			if !strings.Contains(" "+strings.Join(got, " ")+" ", " "+want+" ") {
+				t.Errorf("%s configure --<TAB> offers %q, without %s", program, got, want)
+			}
+		}
+	}
+}
+
+func TestCompletionScriptsForEveryShell(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	for shell, want := range map[string]string{
+		"zsh":        "compdef _git_credential_aad_complete git-credential-aad",
+		"fish":       "complete -c git-credential-aad",
+		"powershell": "Register-ArgumentCompleter -Native -CommandName 'git-credential-aad'",
+	} {
+		r := w.Run("", "git-credential-aad", "completion", shell)
+		if r.Code != 0 || !strings.Contains(r.Stdout, want) {
+			t.Errorf("completion %s: exit %d, stdout lacks %q:\n%s\nstderr %s", shell, r.Code, want, r.Stdout, r.Stderr)
+		}
+	}
+	r := w.Run("", "git-credential-aad", "completion", "tcsh")
+	if r.Code != 2 || r.Stdout != "" || !strings.Contains(r.Stderr, `no completion for the shell "tcsh"`) {
+		t.Errorf("completion tcsh: exit %d, stdout %q, stderr %s", r.Code, r.Stdout, r.Stderr)
+	}
+}
