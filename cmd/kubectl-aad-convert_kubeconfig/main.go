@@ -29,8 +29,9 @@ Converts every user that runs kubelogin (or kubectl-aad) get-token or uses the a
 or only --context's user, to run kubectl-aad, keeping each one's server ID and tenant. Users keep
 their login mode unless --login is given (auth-provider users get devicecode); other get-token
 flags given override what the kubeconfig holds. Each changed file is first copied to
-<file>.backup-<time>; --dry-run says what would change and writes nothing. Secrets are never written: get-token reads them from the environment
-(AAD_SERVICE_PRINCIPAL_CLIENT_SECRET, AZURE_PASSWORD, …) where kubectl runs.
+<file>.backup-<time>; --dry-run says what would change and writes nothing. Secrets are never
+written: get-token reads them from the environment (AAD_SERVICE_PRINCIPAL_CLIENT_SECRET,
+AZURE_PASSWORD, …) where kubectl runs.
 `
 
 // run converts as the command line says and returns the exit status. Everything it says goes to
