@@ -1,7 +1,8 @@
 // Command gendocs writes the manual pages and shell completion scripts that aadcred's releases
-// ship: DIR/man/<program>.1.gz and DIR/completions/<program>.bash, _<program> (zsh),
-// <program>.fish and <program>.ps1. goreleaser runs it before a release (goreleaser.yaml), from
-// the module's root:
+// ship: DIR/man/<program>.1.gz, and DIR/completions/bash/<program>, zsh/_<program>,
+// fish/<program>.fish and powershell/<program>.ps1, each named as its shell looks for it, so
+// that packages and install.sh copy whole directories. goreleaser runs it before a release
+// (goreleaser.yaml), from the module's root:
 //
 //	go run ./cmd/internal/gendocs DIR
 //
@@ -30,7 +31,7 @@ const converter = "kubectl-aad-convert_kubeconfig"
 
 // completions name each shell's script after the program, as the shell looks for it.
 var completions = []struct{ shell, file string }{
-	{"bash", "%s.bash"},
+	{"bash", "%s"},
 	{"zsh", "_%s"},
 	{"fish", "%s.fish"},
 	{"powershell", "%s.ps1"},
@@ -59,7 +60,11 @@ func run(ctx context.Context, out string) error {
 	if err := build(ctx, tmp); err != nil {
 		return err
 	}
-	for _, dir := range []string{"man", "completions"} {
+	dirs := []string{"man"}
+	for _, c := range completions {
+		dirs = append(dirs, filepath.Join("completions", c.shell))
+	}
+	for _, dir := range dirs {
 		if err := os.MkdirAll(filepath.Join(out, dir), 0o755); err != nil {
 			return err
 		}
@@ -78,7 +83,7 @@ func run(ctx context.Context, out string) error {
 			if err != nil {
 				return err
 			}
-			if err := os.WriteFile(filepath.Join(out, "completions", fmt.Sprintf(c.file, p)), script, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(out, "completions", c.shell, fmt.Sprintf(c.file, p)), script, 0o644); err != nil {
 				return err
 			}
 		}
