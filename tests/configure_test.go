@@ -71,8 +71,8 @@ func writeTestFile(t *testing.T, path, content string) {
 	}
 }
 
-// snapshot is every file under dir with its content.
-func snapshot(t *testing.T, dir string) map[string]string {
+// filesUnder is every file under dir with its content.
+func filesUnder(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -104,7 +104,7 @@ func credHelpers(t *testing.T, path string) map[string]string {
 
 func TestConfigureAllDryRunWritesNothing(t *testing.T) {
 	h := newSetupHome(t)
-	before := snapshot(t, h.Home)
+	before := filesUnder(t, h.Home)
 	r := h.Run("", "git-credential-aad", "configure", "--all", "--dry-run", "extra.azurecr.io")
 	if r.Code != 0 || r.Stdout != "" {
 		t.Fatalf("exit %d\nstdout %q\nstderr %s", r.Code, r.Stdout, r.Stderr)
@@ -123,7 +123,7 @@ func TestConfigureAllDryRunWritesNothing(t *testing.T) {
 	if strings.Contains(r.Stderr, "ghcr.io") {
 		t.Errorf("the dry run offers to wire ghcr.io, which this helper never answers:\n%s", r.Stderr)
 	}
-	after := snapshot(t, h.Home)
+	after := filesUnder(t, h.Home)
 	if len(after) != len(before) {
 		t.Errorf("files before %d, after %d", len(before), len(after))
 	}
@@ -162,7 +162,7 @@ func TestConfigureAllWiresEveryClient(t *testing.T) {
 	}
 
 	// Once more, from kubectl-aad: everything is in place, and nothing is written again.
-	before := snapshot(t, h.Home)
+	before := filesUnder(t, h.Home)
 	r = h.Run("", "kubectl-aad", "configure", "--all")
 	if r.Code != 0 {
 		t.Fatalf("second run: exit %d\n%s", r.Code, r.Stderr)
@@ -172,7 +172,7 @@ func TestConfigureAllWiresEveryClient(t *testing.T) {
 			t.Errorf("the second run does not say %q:\n%s", want, r.Stderr)
 		}
 	}
-	after := snapshot(t, h.Home)
+	after := filesUnder(t, h.Home)
 	for path, content := range before {
 		if after[path] != content {
 			t.Errorf("the second run changed %s", path)
