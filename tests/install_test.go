@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -23,6 +24,9 @@ import (
 // snapshotEnv names the directory of a goreleaser snapshot (its dist/), which .ci/run builds once
 // and hands to these tests.
 const snapshotEnv = "AADCRED_SNAPSHOT_DIR"
+
+// platform is this machine's, as release archives name it.
+const platform = runtime.GOOS + "_" + runtime.GOARCH
 
 // releaseSnapshotDir is a release as goreleaser builds it, for this machine.
 type releaseSnapshotDir struct {
@@ -48,9 +52,9 @@ func releaseSnapshot(t *testing.T) releaseSnapshotDir {
 	if err := json.Unmarshal(data, &meta); err != nil || meta.Version == "" {
 		t.Fatalf("the snapshot's metadata.json names no version (%v): %s", err, data)
 	}
-	s := releaseSnapshotDir{dir: dir, version: meta.Version, archive: "aadcred_" + meta.Version + "_linux_amd64.tar.gz"}
+	s := releaseSnapshotDir{dir: dir, version: meta.Version, archive: "aadcred_" + meta.Version + "_" + platform + ".tar.gz"}
 	if _, err := os.Stat(filepath.Join(dir, s.archive)); err != nil {
-		t.Fatalf("the snapshot has no linux/amd64 archive: %v", err)
+		t.Fatalf("the snapshot has no archive for this machine: %v", err)
 	}
 	return s
 }
@@ -251,7 +255,7 @@ func TestInstallScriptRefusesAMissingChecksumsFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(rs.dir, "checksums.txt"), []byte(strings.Repeat("0", 64)+"  aadcred_"+s.version+"_linux_riscv64.tar.gz\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	in.requireRefused(in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx), "checksums.txt lists no archive for linux/amd64: refusing to install")
+	in.requireRefused(in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx), "checksums.txt lists no archive for "+runtime.GOOS+"/"+runtime.GOARCH+": refusing to install")
 }
 
 func TestInstallScriptRefusesAnUnknownRelease(t *testing.T) {
@@ -259,7 +263,7 @@ func TestInstallScriptRefusesAnUnknownRelease(t *testing.T) {
 	rs := newReleaseServer(t, s)
 	in := newInstaller(t)
 	in.requireRefused(in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx, "--version", "9.9.9"),
-		"/releases/download/v9.9.9/checksums.txt: not found (HTTP 404): is there a release 9.9.9 for linux/amd64?")
+		"/releases/download/v9.9.9/checksums.txt: not found (HTTP 404): is there a release 9.9.9 for "+runtime.GOOS+"/"+runtime.GOARCH+"?")
 }
 
 func TestInstallScriptWithoutNetwork(t *testing.T) {
@@ -385,5 +389,5 @@ func TestInstallScriptWithWgetInsteadOfCurl(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.requireRefused(in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx, "--version", "9.9.9"),
-		"/releases/download/v9.9.9/checksums.txt: the server answered with an error (no release 9.9.9 for linux/amd64?)")
+		"/releases/download/v9.9.9/checksums.txt: the server answered with an error (no release 9.9.9 for "+runtime.GOOS+"/"+runtime.GOARCH+"?)")
 }

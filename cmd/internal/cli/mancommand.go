@@ -9,7 +9,7 @@ import (
 )
 
 // docsCommands is the hidden `man` command, which prints the tool's manual page. It exists only
-// in builds with the aadcred_docs tag, which cmd/internal/gendocs makes at release time: urfave/cli's
+// in builds with the aadcred_docs tag, which install/gendocs makes at release time: urfave/cli's
 // documentation code (and the Markdown renderer it brings) stays out of the binaries people run,
 // which are built with urfave_cli_no_docs.
 func docsCommands() []*cli.Command {

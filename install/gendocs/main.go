@@ -4,7 +4,7 @@
 // that packages and install.sh copy whole directories. goreleaser runs it before a release
 // (goreleaser.yaml), from the module's root:
 //
-//	go run ./cmd/internal/gendocs DIR
+//	go run ./install/gendocs DIR
 //
 // It builds the programs with the aadcred_docs tag, which adds a hidden man command made with
 // urfave/cli's documentation code, and asks them. That code, and the Markdown renderer it
@@ -39,7 +39,7 @@ var completions = []struct{ shell, file string }{
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./cmd/internal/gendocs DIR")
+		fmt.Fprintln(os.Stderr, "usage: go run ./install/gendocs DIR")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
