@@ -14,11 +14,16 @@ var errUnset = errors.New("not set")
 
 // config runs `git config` with args and returns its standard output.
 func (s *Setup) config(ctx context.Context, args ...string) ([]byte, error) {
+	return s.git(ctx, append([]string{"config"}, args...)...)
+}
+
+// git runs git with args and returns its standard output.
+func (s *Setup) git(ctx context.Context, args ...string) ([]byte, error) {
 	gitPath := s.GitPath
 	if gitPath == "" {
 		gitPath = "git"
 	}
-	cmd := exec.CommandContext(ctx, gitPath, append([]string{"config"}, args...)...)
+	cmd := exec.CommandContext(ctx, gitPath, args...)
 	cmd.Dir = s.Dir
 	cmd.Env = s.Env
 	var stdout, stderr bytes.Buffer
@@ -31,13 +36,16 @@ func (s *Setup) config(ctx context.Context, args ...string) ([]byte, error) {
 	case errors.As(err, &exit) && (exit.ExitCode() == 1 || exit.ExitCode() == 5) && stderr.Len() == 0:
 		return nil, errUnset
 	case errors.As(err, &exit):
-		return nil, fmt.Errorf("git config %s: %s", strings.Join(args, " "), strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("git %s: %s", strings.Join(args, " "), strings.TrimSpace(stderr.String()))
 	}
 	return nil, fmt.Errorf("running git: %w", err)
 }
 
-// scoped runs `git config` on the setup's file.
+// scoped runs `git config` on the setup's file, or on the copy that inCopy is changing.
 func (s *Setup) scoped(ctx context.Context, args ...string) ([]byte, error) {
+	if s.copy != "" {
+		return s.config(ctx, append([]string{"--file", s.copy}, args...)...)
+	}
 	return s.config(ctx, append([]string{"--" + string(s.Scope)}, args...)...)
 }
 

@@ -37,6 +37,9 @@ type Setup struct {
 
 	// DryRun works out the changes and reports them, but writes nothing.
 	DryRun bool
+
+	// copy is the file that git config changes instead of the scope's, while inCopy runs.
+	copy string
 }
 
 // previousUseHTTPPath records, beside a useHttpPath that Configure set, the value it replaced
@@ -52,15 +55,17 @@ func (s *Setup) Configure(ctx context.Context) ([]string, error) {
 	if !isAbsolute(s.Helper) {
 		return nil, fmt.Errorf("the helper must be given by absolute path, not %q", s.Helper)
 	}
-	var changes []string
-	for _, url := range s.URLs {
-		c, err := s.configureURL(ctx, url)
-		changes = append(changes, c...)
-		if err != nil {
-			return changes, fmt.Errorf("configuring git for %s: %w", url, err)
+	return s.inCopy(ctx, func() ([]string, error) {
+		var changes []string
+		for _, url := range s.URLs {
+			c, err := s.configureURL(ctx, url)
+			changes = append(changes, c...)
+			if err != nil {
+				return changes, fmt.Errorf("configuring git for %s: %w", url, err)
+			}
 		}
-	}
-	return changes, nil
+		return changes, nil
+	})
 }
 
 func (s *Setup) configureURL(ctx context.Context, url string) ([]string, error) {
@@ -119,6 +124,10 @@ func (s *Setup) Remove(ctx context.Context) ([]string, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
+	return s.inCopy(ctx, func() ([]string, error) { return s.remove(ctx) })
+}
+
+func (s *Setup) remove(ctx context.Context) ([]string, error) {
 	entries, err := s.entries(ctx, `^credential\..+\.(helper|`+strings.ToLower(previousUseHTTPPath)+`)$`)
 	if err != nil {
 		return nil, err

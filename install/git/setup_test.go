@@ -340,3 +340,63 @@ func TestDryRunReportsTheChangesAndWritesNothing(t *testing.T) {
 		t.Errorf("a dry run of remove planned %q and left:\n%s", planned, h.read(h.global))
 	}
 }
+
+// TestConfigureStoppedHalfWayLeavesTheFileAsItWas stops configure at its second change, as an
+// interruption would: the file must not keep the first change (an empty helper entry, which
+// drops the user's helpers, without this helper after it).
+func TestConfigureStoppedHalfWayLeavesTheFileAsItWas(t *testing.T) {
+	h := newHome(t)
+	const before = "[credential]\n\thelper = store\n"
+	h.write(h.global, before)
+	count := filepath.Join(h.dir, "count")
+	gitPath := filepath.Join(h.dir, "git-stopping")
+	h.write(gitPath, `#!/bin/sh
+case " $* " in *" --add "*)
+  n=$(cat "`+count+`" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "`+count+`"
+  if [ $n -ge 2 ]; then echo "fatal: stopped" >&2; exit 128; fi ;;
+esac
+exec git "$@"
+`)
+	if err := os.Chmod(gitPath, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	setup := h.setup(git.Global, "/usr/bin/git-credential-aad")
+	setup.GitPath = gitPath
+	changes, err := setup.Configure(context.Background())
+	if err == nil || len(changes) != 0 {
+		t.Fatalf("Configure: changes %q, error %v; want an error and no changes", changes, err)
+	}
+	if got := h.read(h.global); got != before {
+		t.Errorf("a configure stopped half-way changed the file:\n%s", got)
+	}
+	entries, _ := os.ReadDir(h.dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".aadcred-") {
+			t.Errorf("a temporary copy was left behind: %s", e.Name())
+		}
+	}
+}
+
+func TestConfigureKeepsALinkedGitconfigALink(t *testing.T) {
+	h := newHome(t)
+	dotfiles := filepath.Join(h.dir, "dotfiles", "gitconfig")
+	if err := os.MkdirAll(filepath.Dir(dotfiles), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	h.write(dotfiles, "[user]\n\tname = Someone\n")
+	if err := os.Symlink(dotfiles, h.global); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.setup(git.Global, "/usr/bin/git-credential-aad").Configure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(h.global); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("%s is no longer a link (%v)", h.global, err)
+	}
+	if got := h.values(dotfiles, "credential.https://dev.azure.com.helper"); !reflect.DeepEqual(got, []string{"", "/usr/bin/git-credential-aad"}) {
+		t.Errorf("the linked file holds helpers %q", got)
+	}
+	if got := h.values(dotfiles, "user.name"); !reflect.DeepEqual(got, []string{"Someone"}) {
+		t.Errorf("user.name = %q", got)
+	}
+}
