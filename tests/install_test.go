@@ -3,7 +3,6 @@ package tests
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io/fs"
 	"net"
 	"net/http"
@@ -21,39 +20,19 @@ import (
 	"github.com/aadcred/aadcred/tests/harness"
 )
 
-// snapshotEnv names the directory of a goreleaser snapshot (its dist/), which .ci/run builds once
-// and hands to these tests.
-const snapshotEnv = "AADCRED_SNAPSHOT_DIR"
-
 // platform is this machine's, as release archives name it.
 const platform = runtime.GOOS + "_" + runtime.GOARCH
 
-// releaseSnapshotDir is a release as goreleaser builds it, for this machine.
+// releaseSnapshotDir is the snapshot release, with its archive for this machine.
 type releaseSnapshotDir struct {
 	dir, version, archive string
 }
 
-// releaseSnapshot finds the snapshot. Without one the tests are skipped on a developer's machine;
-// in CI, which builds it, they fail.
 func releaseSnapshot(t *testing.T) releaseSnapshotDir {
 	t.Helper()
-	dir := os.Getenv(snapshotEnv)
-	if dir == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set: CI must build the goreleaser snapshot first (.ci/run)", snapshotEnv)
-		}
-		t.Skipf("%s is not set: the install.sh tests need a goreleaser snapshot (.ci/run builds one)", snapshotEnv)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "metadata.json"))
-	if err != nil {
-		t.Fatalf("reading the snapshot's metadata: %v", err)
-	}
-	var meta struct{ Version string }
-	if err := json.Unmarshal(data, &meta); err != nil || meta.Version == "" {
-		t.Fatalf("the snapshot's metadata.json names no version (%v): %s", err, data)
-	}
-	s := releaseSnapshotDir{dir: dir, version: meta.Version, archive: "aadcred_" + meta.Version + "_" + platform + ".tar.gz"}
-	if _, err := os.Stat(filepath.Join(dir, s.archive)); err != nil {
+	snap := harness.RequireSnapshot(t)
+	s := releaseSnapshotDir{dir: snap.Dir, version: snap.Version, archive: "aadcred_" + snap.Version + "_" + platform + ".tar.gz"}
+	if _, err := os.Stat(filepath.Join(s.dir, s.archive)); err != nil {
 		t.Fatalf("the snapshot has no archive for this machine: %v", err)
 	}
 	return s
