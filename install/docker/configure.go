@@ -41,17 +41,9 @@ func Plan(path string, registries []string, remove bool) ([]Change, error) {
 }
 
 func edit(path string, registries []string, remove, write bool) ([]Change, error) {
-	target, err := resolve(path)
+	target, data, root, mode, err := load(path)
 	if err != nil {
 		return nil, err
-	}
-	data, mode, err := readConfig(target)
-	if err != nil {
-		return nil, err
-	}
-	root, err := parseObject(data)
-	if err != nil {
-		return nil, fmt.Errorf("docker configuration %s is not valid JSON (%v); fix or move it, then run this again", target, err)
 	}
 	helpers, err := credHelpers(root, target)
 	if err != nil {
@@ -135,6 +127,24 @@ func credHelpers(root object, path string) (object, error) {
 		}
 	}
 	return helpers, nil
+}
+
+// load reads the configuration at path, following a symbolic link: the file's path, its
+// content and object, and its mode. A missing file is an empty object.
+func load(path string) (string, []byte, object, fs.FileMode, error) {
+	target, err := resolve(path)
+	if err != nil {
+		return "", nil, nil, 0, err
+	}
+	data, mode, err := readConfig(target)
+	if err != nil {
+		return "", nil, nil, 0, err
+	}
+	root, err := parseObject(data)
+	if err != nil {
+		return "", nil, nil, 0, fmt.Errorf("configuration %s is not valid JSON (%v); fix or move it, then run this again", target, err)
+	}
+	return target, data, root, mode, nil
 }
 
 // resolve follows a symbolic link at path; a missing file is fine.

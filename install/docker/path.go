@@ -101,17 +101,9 @@ func ContainersAuthFiles(getenv func(string) string, lookPath func(string) (stri
 // credHelpers, as written (a host, a URL, or for the containers tools a host with a path). A
 // missing file names none.
 func Listed(path string) ([]string, error) {
-	target, err := resolve(path)
+	target, _, root, _, err := load(path)
 	if err != nil {
 		return nil, err
-	}
-	data, _, err := readConfig(target)
-	if err != nil {
-		return nil, err
-	}
-	root, err := parseObject(data)
-	if err != nil {
-		return nil, fmt.Errorf("configuration %s is not valid JSON: %v", target, err)
 	}
 	var names []string
 	for _, section := range []string{"auths", "credHelpers"} {
