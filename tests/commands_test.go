@@ -16,6 +16,8 @@ import (
 // statusJSON is `status --output json` as the README documents it.
 type statusJSON struct {
 	SchemaVersion int    `json:"schemaVersion"`
+	Program       string `json:"program"`
+	Version       string `json:"version"`
 	Store         string `json:"store"`
 	Access        string `json:"access"`
 	Protection    string `json:"protection"`
@@ -62,7 +64,7 @@ func TestStatusShowsWhoNeedsToSignIn(t *testing.T) {
 	signInWithDeviceCode(t, w, "git-credential-aad")
 	mustToken(t, w, "git-credential-aad", "--resource", armResource)
 	s := status(t, w, "git-credential-aad")
-	if s.SchemaVersion != 1 || s.Store != w.Cache || s.Protection == "" || len(s.Accounts) != 1 || len(s.Tokens) != 2 ||
+	if s.SchemaVersion != 1 || s.Program != "git-credential-aad" || s.Version == "" || s.Store != w.Cache || s.Protection == "" || len(s.Accounts) != 1 || len(s.Tokens) != 2 ||
 		!strings.HasPrefix(s.Access, "directory mode 0700, files 0600") {
 		t.Fatalf("status: %+v", s)
 	}
