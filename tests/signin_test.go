@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -106,6 +107,41 @@ func TestDeviceCodeScreenCtrlC(t *testing.T) {
 	screen := strings.Join(lines, "\n")
 	if !strings.HasSuffix(screen, "kubectl-aad: sign-in cancelled\nEXIT=130") || strings.Contains(screen, "Waiting for you") {
 		t.Errorf("after Ctrl-C the screen shows\n%s\nwant the status line gone, then \"kubectl-aad: sign-in cancelled\" and exit status 130", screen)
+	}
+}
+
+// TestSignInTerminated: SIGTERM (from a supervisor, an IDE stopping a task, `timeout`) while a
+// sign-in waits says "sign-in terminated" and exits with status 143, as a shell reports a command
+// SIGTERM stopped.
+func TestSignInTerminated(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	errFile := filepath.Join(t.TempDir(), "stderr")
+	f, err := os.Create(errFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := w.Command(t.Context(), "git-credential-aad", "login", "--method", "devicecode")
+	cmd.Stderr = f
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The person has the code in front of them: the sign-in is waiting.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if data, _ := os.ReadFile(errFile); strings.Contains(string(data), "The code expires") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sign-in never showed its code")
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	data, _ := os.ReadFile(errFile)
+	if code := cmd.ProcessState.ExitCode(); code != 143 || lastLine(string(data)) != "git-credential-aad: sign-in terminated" {
+		t.Errorf("after SIGTERM: %v, exit %d, stderr\n%s\nwant \"git-credential-aad: sign-in terminated\" and exit status 143", err, code, data)
 	}
 }
 

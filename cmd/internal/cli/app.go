@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -35,7 +33,7 @@ func Main(t Tool) { MainArgs(t, os.Args) }
 // MainArgs is Main with the command line given, for a tool that rewrites its own (kubectl-aad
 // answering as kubelogin reads kubelogin's global flags first).
 func MainArgs(t Tool, args []string) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background())
 	code := t.Run(ctx, args, SystemEnv())
 	stop()
 	os.Exit(code)
@@ -131,19 +129,18 @@ type ExitError struct{ Code int }
 
 func (e ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 
-// report prints err for a person and turns it into an exit status. A run stopped by Ctrl-C (or
-// SIGTERM) says so in one line, whatever the error it stopped in.
+// report prints err for a person and turns it into an exit status. A run stopped by Ctrl-C or
+// SIGTERM says so in one line, whatever the error it stopped in.
 func (s *Session) report(ctx context.Context, err error) int {
 	if err == nil {
 		return exitOK
 	}
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		what := "cancelled"
+	if what, status, ok := stopped(ctx, err); ok {
 		if s.signingIn {
-			what = "sign-in cancelled"
+			what = "sign-in " + what
 		}
 		fmt.Fprintf(s.Env.Stderr, "%s: %s\n", s.Tool.Name, what)
-		return exitInterrupted
+		return status
 	}
 	var exit ExitError
 	if errors.As(err, &exit) {
