@@ -137,7 +137,7 @@ func withTenant(req Request, tenant string) Request {
 // deleted, so that it is never sent again; a request for a person's action leaves it in place.
 func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEntry, tenant string, drop bool) (*Token, error) {
 	// No person waits on this, even when a sign-in may follow it.
-	ctx, cancel := context.WithTimeout(ctx, r.Timeout)
+	ctx, cancel := r.silentContext(ctx)
 	defer cancel()
 	name := acct.name()
 	rt, err := c.Store.Read(ctx, keystore.Secrets, name)
@@ -153,6 +153,7 @@ func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEnt
 	}
 	ep := entra.Endpoint{Authority: r.authority, Tenant: tenant, Version: r.Version}
 	tok, err := c.refreshToken(ctx, r, string(rt), ep)
+	err = timedOut(ctx, err)
 	var e *entra.Error
 	switch {
 	case err == nil:

@@ -158,7 +158,11 @@ func (c *Client) lock(ctx context.Context, r *settled, name string) (func(), err
 	unlock, err := c.Store.Lock(ctx, name, func(pid int) {
 		fmt.Fprintf(r.Interaction.Prompt, "Waiting for another aadcred process (pid %d) that is getting the same token…\n", pid)
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		// Said plainly: the lock file's path and "context deadline exceeded" help no one.
+		return nil, errors.New("another aadcred process is still getting this token")
+	case err != nil:
 		return nil, fmt.Errorf("waiting for another aadcred process to finish getting this token: %w", err)
 	}
 	return func() {

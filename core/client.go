@@ -56,17 +56,17 @@ func (c *Client) Acquire(ctx context.Context, req Request) (*Token, error) {
 	}
 	if !r.Method.interactive() {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.Timeout)
+		ctx, cancel = r.silentContext(ctx)
 		defer cancel()
 	}
 	if r.PoP != nil {
 		if r.popKey, err = c.popKey(ctx); err != nil {
-			return nil, err
+			return nil, timedOut(ctx, err)
 		}
 	}
 	tok, err := c.acquire(ctx, r)
 	if err != nil {
-		return nil, err
+		return nil, timedOut(ctx, err)
 	}
 	if r.IDToken && tok.IDToken == "" {
 		return nil, errors.New("the service sent no ID token with this token")

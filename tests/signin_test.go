@@ -291,6 +291,25 @@ func TestSignInErrorsAreOneActionableLine(t *testing.T) {
 	}
 }
 
+// TestSilentTimeoutNamesTheFlag: a get-token whose token request gets no answer within
+// --timeout says so in one line that names the flag, not "context deadline exceeded".
+func TestSilentTimeoutNamesTheFlag(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	id, secret := w.Entra.NewServicePrincipal(fakeentra.DefaultTenant)
+	w.Set("AZURE_CLIENT_ID", id)
+	w.Set("AZURE_CLIENT_SECRET", secret)
+	if err := w.Entra.InjectFault(fakeentra.Fault{Endpoint: fakeentra.EndpointToken, Hang: true, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	r := w.Run("", "kubectl-aad", "get-token", "--login", "spn", "--tenant-id", fakeentra.DefaultTenant, "--server-id", armResource, "--timeout", "2s")
+	want := "kubectl-aad: no token within 2 seconds: cannot reach " + strings.TrimPrefix(w.Entra.URL(), "https://") +
+		" (no answer in time): check the network or proxy (HTTPS_PROXY)" +
+		" (--timeout or AZURE_CLI_TIMEOUT sets how long to wait, e.g. --timeout 2m)\n"
+	if r.Code != 1 || r.Stderr != want {
+		t.Errorf("no answer: exit %d, stderr\n%q\nwant\n%q", r.Code, r.Stderr, want)
+	}
+}
+
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 	return lines[len(lines)-1]

@@ -69,11 +69,21 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 			}
 			tok, err := client.Acquire(c.Context, req)
 			if err != nil {
-				return err
+				return withTimeoutSetting(err)
 			}
 			return writeExecCredential(s.Env.Stdout, info, tok.AccessToken, tok.ReportedExpiry())
 		},
 	}
+}
+
+// withTimeoutSetting adds to work that ran out of get-token's time the setting that gives more:
+// kubelogin's --timeout, which bounds what no person waits on.
+func withTimeoutSetting(err error) error {
+	var timeout *core.TimeoutError
+	if errors.As(err, &timeout) {
+		return fmt.Errorf("%w (--%s or AZURE_CLI_TIMEOUT sets how long to wait, e.g. --%[2]s 2m)", err, kubelogin.FlagTimeout)
+	}
+	return err
 }
 
 // getTokenUsage is get-token's help, for the tool named by %[1]s (kubectl-aad, or kubelogin).
