@@ -307,10 +307,17 @@ func TestBadInputIsRefused(t *testing.T) {
 	}
 
 	help := w.Run("", "git-credential-aad", "token", "--help").Stdout
+	timeoutLines := 0
 	for _, line := range strings.Split(help, "\n") {
-		if strings.Contains(line, "--timeout") && strings.Count(line, "default") != 1 {
-			t.Errorf("--timeout's help shows %d defaults: %q", strings.Count(line, "default"), line)
+		if strings.Contains(line, "--timeout") {
+			timeoutLines++
+			if strings.Count(line, "default") != 1 {
+				t.Errorf("--timeout's help shows %d defaults: %q", strings.Count(line, "default"), line)
+			}
 		}
+	}
+	if timeoutLines != 1 {
+		t.Errorf("token --help has %d lines about --timeout, want one:\n%s", timeoutLines, help)
 	}
 }
 

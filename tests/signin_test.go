@@ -245,7 +245,8 @@ func TestProtocolCallsNeverWaitForNobody(t *testing.T) {
 
 	w.Set("AADCRED_PROMPT", "always")
 	w.Set("GIT_TERMINAL_PROMPT", "0")
-	r := w.Run("", "kubectl-aad", "token", "--resource", aksResource)
+	// Were the variable ignored, the --timeout would end the sign-in this started, not a hang.
+	r := w.Run("", "kubectl-aad", "token", "--resource", aksResource, "--timeout", "5s")
 	if r.Code == 0 || !strings.Contains(r.Stderr, "GIT_TERMINAL_PROMPT=0") || !strings.Contains(r.Stderr, "kubectl aad login") {
 		t.Errorf("token with GIT_TERMINAL_PROMPT=0: exit %d, stderr\n%s", r.Code, r.Stderr)
 	}
