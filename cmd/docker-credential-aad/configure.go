@@ -57,13 +57,13 @@ func configure(s *cli.Session, c *urfave.Context) error {
 		if err != nil {
 			return fmt.Errorf("registry %q: %w", arg, err)
 		}
-		switch {
+		switch never := acr.NeverAnswered(host); {
 		case remove:
 		case plainHTTP:
 			return fmt.Errorf("%s is plain http: this helper sends tokens over https only", arg)
-		case acr.NeverAnswered(host) != "":
+		case never != "":
 			// Listed or not, the answer is the same: say why, not that it is missing.
-			return fmt.Errorf("this helper never sends %s a token: %s", host, acr.NeverAnswered(host))
+			return fmt.Errorf("this helper never sends %s a token: %s", host, never)
 		case !allow.Allows(host):
 			return fmt.Errorf("%s is not an Azure Container Registry login server (<name>.azurecr.io, .azurecr.cn, .azurecr.us) "+
 				"and not under docker.registries in %s, so this helper would never answer it; add it there first", arg, cfg.File)

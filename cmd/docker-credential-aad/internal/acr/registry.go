@@ -76,15 +76,11 @@ type Allowlist struct {
 
 // Allows reports whether the canonical host may receive a token.
 func (a Allowlist) Allows(host string) bool {
-	if neverAnswered(host) != "" {
+	if NeverAnswered(host) != "" {
 		return false
 	}
 	return IsLoginServer(host) || a.Extra.Match(host)
 }
-
-// NeverAnswered says why host never receives a token whatever the configuration says, or ""
-// when that is not so.
-func NeverAnswered(host string) string { return neverAnswered(host) }
 
 // IsLoginServer reports whether the canonical host is an Azure Container Registry login server
 // of a cloud aadcred knows: <name>.azurecr.io (or .cn, .us) or a regional
@@ -127,10 +123,11 @@ func validRegistryName(name string) bool {
 	return len(name) >= 5 && len(name) <= 50
 }
 
-// neverAnswered are hosts that must not receive a token whatever the configuration says: ACR's
-// data endpoints serve blobs through pre-signed URLs and never ask for credentials, and the
-// Microsoft Container Registry is anonymous (helpers that sent it Entra tokens leaked them).
-func neverAnswered(host string) string {
+// NeverAnswered says why host must not receive a token whatever the configuration says, or ""
+// when it may: ACR's data endpoints serve blobs through pre-signed URLs and never ask for
+// credentials, and the Microsoft Container Registry is anonymous (helpers that sent it Entra
+// tokens leaked them).
+func NeverAnswered(host string) string {
 	name, _, _ := strings.Cut(host, ":")
 	if name == "mcr.microsoft.com" || strings.HasSuffix(name, ".mcr.microsoft.com") {
 		return "the Microsoft Container Registry is anonymous, and a token sent there would leak"

@@ -110,7 +110,7 @@ func FuzzParseServerURL(f *testing.F) {
 		if again, err := Canonical(host); err != nil || again != host {
 			t.Fatalf("ParseServerURL(%q) = %q, which is not canonical (%q, %v)", serverURL, host, again, err)
 		}
-		if IsLoginServer(host) && neverAnswered(host) != "" {
+		if IsLoginServer(host) && NeverAnswered(host) != "" {
 			t.Fatalf("%q is both a login server and a host that gets nothing", host)
 		}
 	})
