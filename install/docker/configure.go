@@ -85,13 +85,14 @@ func edit(path string, registries []string, remove, write bool) ([]Change, error
 	if len(helpers) == 0 {
 		root = root.remove("credHelpers")
 	} else {
-		value, err := helpers.marshal(dockerLayout, 0)
+		// A value inside the file: root.marshal indents it to its place.
+		value, err := helpers.marshal(layout{indent: dockerLayout.indent})
 		if err != nil {
 			return nil, err
 		}
 		root = root.set("credHelpers", value)
 	}
-	out, err := root.marshal(layoutOf(data), 0)
+	out, err := root.marshal(layoutOf(data))
 	if err != nil {
 		return nil, fmt.Errorf("writing docker configuration %s: %w", target, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // member is one key of a JSON object with its value as written.
@@ -119,10 +118,10 @@ func layoutOf(data []byte) layout {
 	return l
 }
 
-// marshal writes the object in layout l, nested at depth levels.
-func (o object) marshal(l layout, depth int) ([]byte, error) {
+// marshal writes the object in layout l. Values are indented to their depth, whatever white
+// space they were written with.
+func (o object) marshal(l layout) ([]byte, error) {
 	var b bytes.Buffer
-	outer := strings.Repeat(l.indent, depth)
 	if len(o) == 0 {
 		b.WriteString("{}")
 	} else {
@@ -132,10 +131,11 @@ func (o object) marshal(l layout, depth int) ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			b.WriteString(outer + l.indent)
+			b.WriteString(l.indent)
 			b.Write(key)
 			b.WriteString(": ")
-			if err := json.Indent(&b, bytes.TrimSpace(m.value), outer+l.indent, l.indent); err != nil {
+			// json.Indent keeps trailing white space, which would leave a blank line.
+			if err := json.Indent(&b, bytes.TrimSpace(m.value), l.indent, l.indent); err != nil {
 				return nil, fmt.Errorf("value of %q: %w", m.key, err)
 			}
 			if i < len(o)-1 {
@@ -143,9 +143,9 @@ func (o object) marshal(l layout, depth int) ([]byte, error) {
 			}
 			b.WriteByte('\n')
 		}
-		b.WriteString(outer + "}")
+		b.WriteByte('}')
 	}
-	if depth == 0 && l.newline {
+	if l.newline {
 		b.WriteByte('\n')
 	}
 	return b.Bytes(), nil
