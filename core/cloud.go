@@ -42,6 +42,17 @@ func Clouds() []Cloud {
 	}
 }
 
+// CloudOfAuthority finds the cloud whose users sign in at authorityHost; a host of no known
+// cloud (a test's, Azure Stack's) finds none.
+func CloudOfAuthority(authorityHost string) (Cloud, bool) {
+	for _, c := range Clouds() {
+		if strings.EqualFold(strings.TrimRight(c.AuthorityHost, "/"), strings.TrimRight(authorityHost, "/")) {
+			return c, true
+		}
+	}
+	return Cloud{}, false
+}
+
 // PublicAuthorityHost is where users of the public cloud sign in, the default authority.
 const PublicAuthorityHost = "https://login.microsoftonline.com"
 

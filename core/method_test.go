@@ -58,6 +58,18 @@ func TestLookupCloud(t *testing.T) {
 	}
 }
 
+func TestCloudOfAuthority(t *testing.T) {
+	t.Parallel()
+	for host, want := range map[string]string{
+		"https://login.microsoftonline.com": "public", "https://login.microsoftonline.us/": "usgovernment",
+		"https://LOGIN.chinacloudapi.cn": "china", "https://127.0.0.1:8443/": "",
+	} {
+		if c, ok := core.CloudOfAuthority(host); c.Name != want || ok != (want != "") {
+			t.Errorf("CloudOfAuthority(%q) = %q, %v; want %q", host, c.Name, ok, want)
+		}
+	}
+}
+
 // TestSignInRefusesApplications: login is for people; applications ask for tokens directly.
 func TestSignInRefusesApplications(t *testing.T) {
 	t.Parallel()

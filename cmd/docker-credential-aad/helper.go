@@ -170,13 +170,11 @@ func audienceScope(audience, authorityHost string) (string, error) {
 	case audience == "":
 		return acrScope, nil
 	case audience == "arm":
-		for _, c := range core.Clouds() {
-			if strings.EqualFold(strings.TrimRight(c.AuthorityHost, "/"), strings.TrimRight(authorityHost, "/")) {
-				return c.ARMEndpoint + ".default", nil
-			}
+		cloud, ok := core.CloudOfAuthority(authorityHost)
+		if !ok {
+			cloud, _ = core.LookupCloud("public")
 		}
-		public, _ := core.LookupCloud("public")
-		return public.ARMEndpoint + ".default", nil
+		return cloud.ARMEndpoint + ".default", nil
 	case strings.HasSuffix(audience, "/.default"):
 		return audience, nil
 	case strings.HasPrefix(audience, "https://"):

@@ -61,12 +61,8 @@ func (s *Session) armScope(in Inputs, authorityHost string) (core.Target, error)
 	if err != nil {
 		return core.Target{}, err
 	}
-	if in.Cloud == "" && settings.Cloud == "" {
-		for _, c := range core.Clouds() {
-			if strings.EqualFold(strings.TrimRight(c.AuthorityHost, "/"), strings.TrimRight(authorityHost, "/")) {
-				cloud = c
-			}
-		}
+	if c, ok := core.CloudOfAuthority(authorityHost); ok && in.Cloud == "" && settings.Cloud == "" {
+		cloud = c
 	}
 	return core.Scope(cloud.ARMAudience + "/.default"), nil
 }
