@@ -21,7 +21,10 @@ const fakeSecurityDir = "FAKE_SECURITY_DIR"
 type fakeSecurityState struct {
 	Items map[string]fakeKeychainItem // by keychain, service and account
 	// Mode makes the program fail the way the Keychain does: "locked" (no
-	// dialog can be shown, as over SSH), "hang", or "" for a working one.
+	// dialog can be shown, as over SSH: reading the password fails),
+	// "unsearchable" (the search itself fails, which security reports as a
+	// missing item), "echo" (adding fails with a message that repeats the
+	// command), "hang", or "" for a working one.
 	Mode string
 }
 
@@ -56,7 +59,10 @@ func runFakeSecurity(args []string) int {
 	if call.Stdin != "" {
 		// Interactive: run each line; the exit status is the last one's.
 		for line := range strings.Lines(call.Stdin) {
-			result = st.run(splitSecurityLine(strings.TrimSuffix(line, "\n")))
+			argv := splitSecurityLine(strings.TrimSuffix(line, "\n"))
+			if result = st.run(argv); result != 0 {
+				fmt.Fprintf(os.Stderr, "%s: returned %d\n", argv[0], result)
+			}
 		}
 	} else {
 		result = st.run(args)
@@ -95,15 +101,24 @@ func (st *fakeSecurityState) run(argv []string) int {
 	}
 	id := keychains[0] + "/" + flags["-s"] + "/" + flags["-a"]
 	switch argv[0] {
-	case "find-generic-password":
-		if st.Mode == "locked" {
-			fmt.Fprintln(os.Stderr, "security: SecKeychainItemCopyContent: User interaction is not allowed.")
+	case "show-keychain-info":
+		// security reads the settings, which needs the keychain unlocked.
+		if st.Mode == "locked" || st.Mode == "unsearchable" {
+			fmt.Fprintf(os.Stderr, "SecKeychainCopySettings %s returned -25308(0xffff9d24)\n", keychains[0])
 			return 36 // errSecInteractionNotAllowed, -25308
 		}
+		fmt.Fprintf(os.Stderr, "Keychain \"%s\" no-timeout\n", keychains[0])
+		return 0
+	case "find-generic-password":
 		item, ok := st.Items[id]
-		if !ok {
+		if !ok || st.Mode == "unsearchable" {
+			// Whatever made the search fail, security says this.
 			fmt.Fprintln(os.Stderr, "security: SecKeychainSearchCopyNext: The specified item could not be found in the keychain.")
 			return 44 // errSecItemNotFound, -25300
+		}
+		if st.Mode == "locked" {
+			// Reading the password fails, and security prints nothing.
+			return 36 // errSecInteractionNotAllowed, -25308
 		}
 		if _, ok := flags["-w"]; !ok {
 			fmt.Fprintln(os.Stderr, "security: fake: find without -w")
@@ -112,9 +127,15 @@ func (st *fakeSecurityState) run(argv []string) int {
 		fmt.Println(item.Password)
 		return 0
 	case "add-generic-password":
-		if st.Mode == "locked" {
+		if st.Mode == "locked" || st.Mode == "unsearchable" {
 			fmt.Fprintln(os.Stderr, "security: SecKeychainItemCreateFromContent (<default>): User interaction is not allowed.")
 			return 36
+		}
+		if st.Mode == "echo" {
+			// A security that repeats its command in an error, as no
+			// version does yet.
+			fmt.Fprintf(os.Stderr, "security: cannot add %q\n", argv)
+			return 1
 		}
 		if _, exists := st.Items[id]; exists && flags["-U"] == "" {
 			fmt.Fprintln(os.Stderr, "security: SecKeychainItemCreateFromContent (<default>): The specified item already exists in the keychain.")

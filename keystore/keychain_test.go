@@ -130,28 +130,36 @@ func TestKeychainHoldsTheDataKey(t *testing.T) {
 }
 
 func TestKeychainLockedLeavesEntriesInPlace(t *testing.T) {
-	k, dir := fakeSecurity(t, "")
-	opts := Options{Keyring: keychainOpener{k}, Backend: "keychain"}
-	s := openStore(t, opts)
-	mustWrite(t, s, Secrets, "rt", "refresh")
-	setMode(t, dir, "locked")
+	// "locked": the item is found but its password cannot be read.
+	// "unsearchable": the search fails, and security says the item could
+	// not be found; only the keychain's refusal to show its settings tells
+	// this from a missing item.
+	for _, mode := range []string{"locked", "unsearchable"} {
+		t.Run(mode, func(t *testing.T) {
+			k, dir := fakeSecurity(t, "")
+			opts := Options{Keyring: keychainOpener{k}, Backend: "keychain"}
+			s := openStore(t, opts)
+			mustWrite(t, s, Secrets, "rt", "refresh")
+			setMode(t, dir, mode)
 
-	// As recorded with auto, and as chosen: refused, kept, said why.
-	if err := writeRecordFor(s, "keychain"); err != nil {
-		t.Fatal(err)
+			// As recorded with auto, and as chosen: refused, kept, said why.
+			if err := writeRecordFor(s, "keychain"); err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range []Options{opts, {Keyring: keychainOpener{k}}} {
+				other := reopen(t, s, o)
+				expectKept(t, other, Secrets, "rt", ErrKeyUnavailable, "Keychain", "locked and no dialog can be shown")
+				if err := other.Write(context.Background(), Secrets, "new", []byte("x")); !errors.Is(err, ErrKeyUnavailable) {
+					t.Errorf("Write with a locked Keychain: %v, want ErrKeyUnavailable", err)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(s.Dir(), "data.key")); !errors.Is(err, os.ErrNotExist) {
+				t.Error("a locked Keychain made the store fall back to a key file")
+			}
+			setMode(t, dir, "")
+			mustRead(t, reopen(t, s, opts), Secrets, "rt", "refresh")
+		})
 	}
-	for _, o := range []Options{opts, {Keyring: keychainOpener{k}}} {
-		other := reopen(t, s, o)
-		expectKept(t, other, Secrets, "rt", ErrKeyUnavailable, "User interaction is not allowed")
-		if err := other.Write(context.Background(), Secrets, "new", []byte("x")); !errors.Is(err, ErrKeyUnavailable) {
-			t.Errorf("Write with a locked Keychain: %v, want ErrKeyUnavailable", err)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(s.Dir(), "data.key")); !errors.Is(err, os.ErrNotExist) {
-		t.Error("a locked Keychain made the store fall back to a key file")
-	}
-	setMode(t, dir, "")
-	mustRead(t, reopen(t, s, opts), Secrets, "rt", "refresh")
 }
 
 // writeRecordFor records backend as holding s's key, as auto does on a Mac.
@@ -172,19 +180,47 @@ func TestKeychainHangIsBoundedByTheContext(t *testing.T) {
 }
 
 func TestKeychainMissingItem(t *testing.T) {
-	k, _ := fakeSecurity(t, "")
+	k, dir := fakeSecurity(t, "")
 	if _, err := k.Get(context.Background(), "data-key-1"); !errors.Is(err, ErrKeyringItemNotFound) {
 		t.Errorf("Get of a missing item: %v, want ErrKeyringItemNotFound", err)
 	}
-	// Exit 44 without the message is some other failure, not a missing item.
-	dir := t.TempDir()
-	program := filepath.Join(dir, "security")
+	// The miss was confirmed by a keychain that answered for its settings.
+	calls := securityCalls(t, dir)
+	if len(calls) != 2 || !slices.Equal(calls[1].Argv, []string{"show-keychain-info", loginKeychain}) {
+		t.Errorf("security was run as %+v; want a find, then show-keychain-info", calls)
+	}
+
+	// Exit 44 from a keychain that cannot show its settings either is some
+	// other failure, not a missing item.
+	program := filepath.Join(t.TempDir(), "security")
 	if err := os.WriteFile(program, []byte("#!/bin/sh\necho 'security: something else' >&2\nexit 44\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	other := &keychain{program: program, keychain: loginKeychain}
 	if _, err := other.Get(context.Background(), "data-key-1"); err == nil || errors.Is(err, ErrKeyringItemNotFound) {
 		t.Errorf("Get with an unexplained exit 44: %v, want an error that is not ErrKeyringItemNotFound", err)
+	}
+}
+
+func TestKeychainErrorsNeverHoldTheSecret(t *testing.T) {
+	k, _ := fakeSecurity(t, "echo")
+	secret := "c2VjcmV0LWRhdGEta2V5LW9mLXRoaXJ0eS10d28tYnl0ZXM="
+	err := k.Set(context.Background(), "data-key-1", "label", []byte(secret))
+	if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "[redacted]") {
+		t.Errorf("Set with a security that repeats its command: %v; want an error without the secret", err)
+	}
+}
+
+func TestSecurityMessage(t *testing.T) {
+	for stderr, want := range map[string]string{
+		"":                                    "",
+		"add-generic-password: returned 36\n": "",
+		"security: SecKeychainItemCreateFromContent (<default>): User interaction is not allowed.\nadd-generic-password: returned 36\n": "security: SecKeychainItemCreateFromContent (<default>): User interaction is not allowed.",
+		"first\nsecond: returned soon\n\n": "second: returned soon",
+	} {
+		if got := securityMessage(stderr); got != want {
+			t.Errorf("securityMessage(%q) = %q, want %q", stderr, got, want)
+		}
 	}
 }
 
@@ -206,10 +242,20 @@ func TestSecurityCommandQuoting(t *testing.T) {
 	if got := splitSecurityLine(line); !slices.Equal(got, args) {
 		t.Errorf("security would read %q as %q, want %q", line, got, args)
 	}
-	for _, bad := range []string{"a\nb", "a\rb", "a\x00b", strings.Repeat("x", maxSecurityLine)} {
+	for _, bad := range []string{"a\nb", "a\rb", "a\x00b"} {
 		if _, err := securityCommand("add-generic-password", bad); err == nil {
 			t.Errorf("securityCommand accepted %q", bad)
 		}
+	}
+	// security reads 4095 bytes of a line at most; a line of exactly that
+	// length leaves its line break for an empty command, whose status 0
+	// would hide the real one's.
+	fits := strings.Repeat("x", maxSecurityLine-2) // quoted: maxSecurityLine bytes
+	if line, err := securityCommand(fits); err != nil || len(line) != maxSecurityLine {
+		t.Errorf("securityCommand of a %d-byte line: %v", maxSecurityLine, err)
+	}
+	if _, err := securityCommand(fits + "x"); err == nil {
+		t.Errorf("securityCommand accepted a line of %d bytes, which security -i does not read whole", maxSecurityLine+1)
 	}
 	if got := printable("a\nb\x7fc"); got != "a?b?c" {
 		t.Errorf("printable = %q", got)
