@@ -123,6 +123,16 @@ func TestDeadBusFailsWithinTheDeadline(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("OpenKeyring on a dead bus took %v", took)
 	}
+
+	// Without a deadline of the caller's, the opener's own bounds the wait.
+	start = time.Now()
+	_, err = osKeyrings{timeout: 200 * time.Millisecond}.OpenKeyring(context.Background(), "secret-service")
+	if err == nil || !strings.Contains(err.Error(), "did not answer in time") {
+		t.Errorf("OpenKeyring on a dead bus, without a deadline: %v", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("OpenKeyring on a dead bus, without a deadline, took %v", took)
+	}
 }
 
 // secretServiceStore opens a store whose data key goes to a real GNOME Keyring

@@ -196,3 +196,43 @@ func TestCallWithContextStopsWaiting(t *testing.T) {
 		t.Errorf("callWithContext = %v, %v", v, err)
 	}
 }
+
+// stalledKeyring answers nothing until its caller gives up, like a keyring
+// daemon that accepted the call and hung.
+type stalledKeyring struct{}
+
+func (stalledKeyring) Get(ctx context.Context, key string) ([]byte, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func (stalledKeyring) Set(ctx context.Context, key, label string, data []byte) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestKeyringCallsAreBoundedWithoutADeadline: a sign-in in a browser gives the
+// store a context without a deadline; a stalled keyring still fails the call,
+// saying why, instead of holding the command for good.
+func TestKeyringCallsAreBoundedWithoutADeadline(t *testing.T) {
+	kr := boundedKeyring{stalledKeyring{}, 100 * time.Millisecond}
+	start := time.Now()
+	_, getErr := kr.Get(context.Background(), "data-key-1")
+	setErr := kr.Set(context.Background(), "data-key-1", "label", []byte("k"))
+	for _, err := range []error{getErr, setErr} {
+		if err == nil || !strings.Contains(err.Error(), "no answer within 100ms") {
+			t.Errorf("a stalled keyring: %v, want an error saying it did not answer within 100ms", err)
+		}
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("two calls to a stalled keyring took %v", took)
+	}
+
+	// The caller's own, earlier deadline is the caller's, not the keyring's.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	long := boundedKeyring{stalledKeyring{}, time.Minute}
+	if _, err := long.Get(ctx, "data-key-1"); !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "no answer within") {
+		t.Errorf("Get past the caller's deadline: %v, want the caller's deadline", err)
+	}
+}

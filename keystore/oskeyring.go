@@ -1,8 +1,11 @@
 package keystore
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/99designs/keyring"
 
@@ -24,10 +27,68 @@ const serviceName = "aadcred"
 // keyring_sessionbus_linux.go); the others are github.com/99designs/keyring's.
 // Nothing is opened, and no bus or program is reached, until a backend is
 // asked for.
-type osKeyrings struct{}
+type osKeyrings struct {
+	// timeout bounds opening a keyring and each call to it, whatever the
+	// caller's deadline (a sign-in in a browser has none); zero means
+	// keyringTimeout.
+	timeout time.Duration
+}
+
+// keyringTimeout is long enough for a person to answer a keyring's own
+// prompt (unlocking the login keyring, allowing access, a GPG passphrase for
+// pass), and short enough that a session bus, keyring daemon or helper
+// program that stalls never holds a command for good.
+const keyringTimeout = time.Minute
 
 // OpenKeyring implements KeyringOpener.
-func (osKeyrings) OpenKeyring(ctx context.Context, backend string) (Keyring, error) {
+func (o osKeyrings) OpenKeyring(ctx context.Context, backend string) (Keyring, error) {
+	timeout := cmp.Or(o.timeout, keyringTimeout)
+	var kr Keyring
+	err := within(ctx, timeout, func(ctx context.Context) (err error) {
+		kr, err = openOSKeyring(ctx, backend)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return boundedKeyring{kr, timeout}, nil
+}
+
+// boundedKeyring gives each call to a keyring at most timeout.
+type boundedKeyring struct {
+	kr      Keyring
+	timeout time.Duration
+}
+
+func (b boundedKeyring) Get(ctx context.Context, key string) (data []byte, err error) {
+	err = within(ctx, b.timeout, func(ctx context.Context) error {
+		data, err = b.kr.Get(ctx, key)
+		return err
+	})
+	return data, err
+}
+
+func (b boundedKeyring) Set(ctx context.Context, key, label string, data []byte) error {
+	return within(ctx, b.timeout, func(ctx context.Context) error {
+		return b.kr.Set(ctx, key, label, data)
+	})
+}
+
+// within runs f with at most timeout of ctx, and says so when f failed for
+// want of an answer in that time.
+func within(ctx context.Context, timeout time.Duration, f func(ctx context.Context) error) error {
+	noAnswer := fmt.Errorf("no answer within %v", timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, noAnswer)
+	defer cancel()
+	err := f(ctx)
+	if err != nil && context.Cause(ctx) == noAnswer {
+		return fmt.Errorf("%w: %w", noAnswer, err)
+	}
+	return err
+}
+
+// openOSKeyring opens the named backend.
+func openOSKeyring(ctx context.Context, backend string) (Keyring, error) {
 	switch backend {
 	case "keychain":
 		return openKeychain()
