@@ -11,10 +11,12 @@ import (
 )
 
 // Dial connects to the session bus at address (the value of
-// DBUS_SESSION_BUS_ADDRESS), authenticates and says hello, all within ctx. It
-// tries the addresses of the list in order, as godbus does, and uses the first
-// that accepts a connection.
+// DBUS_SESSION_BUS_ADDRESS), authenticates and says hello, all within ctx and
+// callTimeout. It tries the addresses of the list in order, as godbus does,
+// and uses the first that accepts a connection.
 func Dial(ctx context.Context, address string) (*dbus.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
 	switch address {
 	case "":
 		return nil, errors.New("DBUS_SESSION_BUS_ADDRESS is not set")

@@ -4,7 +4,8 @@
 //
 // Every call takes a context and gives up when it is done: a session bus that
 // accepts connections and never answers, or a keyring prompt nobody answers,
-// costs the caller its deadline and no more. [Dial] never starts a bus
+// costs the caller its deadline and no more. What waits on no person (the
+// connection, a search, a read) is also bounded by callTimeout of its own. [Dial] never starts a bus
 // (no dbus-launch, no autolaunch): it uses the one DBUS_SESSION_BUS_ADDRESS
 // names, or fails saying why.
 //

@@ -18,6 +18,16 @@ type fakeKWalletd struct {
 	mu      sync.Mutex
 	entries map[string][]byte // by wallet/folder/key
 	refuse  bool              // open answers -1, as when the user says no
+	closed  bool              // the wallet was closed: the handle is no longer valid
+}
+
+// valid reports whether handle names the open wallet; f.mu is held.
+func (f *fakeKWalletd) valid(handle int32) bool { return handle == 7 && !f.closed }
+
+func (f *fakeKWalletd) IsOpen(handle int32) (bool, *dbus.Error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.valid(handle), nil
 }
 
 func (f *fakeKWalletd) Open(wallet string, wID int64, appID string) (int32, *dbus.Error) {
@@ -32,8 +42,8 @@ func (f *fakeKWalletd) Open(wallet string, wID int64, appID string) (int32, *dbu
 func (f *fakeKWalletd) ReadEntry(handle int32, folder, key, appID string) ([]byte, *dbus.Error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if handle != 7 {
-		return nil, dbus.MakeFailedError(errors.New("bad handle"))
+	if !f.valid(handle) {
+		return nil, nil // kwalletd answers an invalid handle with no bytes
 	}
 	return f.entries[folder+"/"+key], nil
 }
@@ -41,7 +51,7 @@ func (f *fakeKWalletd) ReadEntry(handle int32, folder, key, appID string) ([]byt
 func (f *fakeKWalletd) WriteEntry(handle int32, folder, key string, value []byte, appID string) (int32, *dbus.Error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if handle != 7 {
+	if !f.valid(handle) {
 		return -1, nil
 	}
 	f.entries[folder+"/"+key] = value
@@ -51,7 +61,7 @@ func (f *fakeKWalletd) WriteEntry(handle int32, folder, key string, value []byte
 func startFakeKWalletd(t *testing.T, bus *sessionbus.Bus, f *fakeKWalletd) {
 	t.Helper()
 	conn := bus.Conn()
-	methods := map[string]string{"Open": "open", "ReadEntry": "readEntry", "WriteEntry": "writeEntry"}
+	methods := map[string]string{"Open": "open", "IsOpen": "isOpen", "ReadEntry": "readEntry", "WriteEntry": "writeEntry"}
 	if err := conn.ExportWithMap(f, methods, kwalletPath, kwalletIface); err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +98,13 @@ func TestKWallet(t *testing.T) {
 	if string(fake.entries["aadcred/k"]) != "value" {
 		t.Errorf("kwalletd holds %q", fake.entries)
 	}
+	fake.closed = true
+	fake.mu.Unlock()
+	// A closed wallet answers every read with no bytes: not a missing entry.
+	if _, err := w.Get(ctx, "k"); err == nil || errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "wallet was closed") {
+		t.Errorf("Get from a closed wallet: %v, want an error other than ErrNotFound", err)
+	}
+	fake.mu.Lock()
 	fake.refuse = true
 	fake.mu.Unlock()
 	if _, err := OpenKWallet(ctx, conn, "aadcred", "aadcred", "aadcred"); err == nil || !strings.Contains(err.Error(), "did not open wallet") {

@@ -1,11 +1,13 @@
 package dbuskeyring
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -54,7 +56,7 @@ func OpenSecretService(ctx context.Context, conn *dbus.Conn, name string) (*Secr
 	// "plain" sends secrets unencrypted over the bus, which only this user's
 	// processes can connect to; it is what libsecret clients use by default
 	// on a local bus, and what earlier aadcred releases used.
-	err := service.CallWithContext(ctx, secretsIface+".OpenSession", 0, "plain", dbus.MakeVariant("")).Store(&output, &session)
+	err := call(ctx, service, secretsIface+".OpenSession", "plain", dbus.MakeVariant("")).Store(&output, &session)
 	if err != nil {
 		if isServiceUnknown(err) {
 			return nil, errors.New("no Secret Service is running on the session bus (GNOME Keyring, KeePassXC or KDE's ksecretd provide one)")
@@ -77,13 +79,22 @@ func OpenSecretService(ctx context.Context, conn *dbus.Conn, name string) (*Secr
 // include attrs, or ErrNotFound. A locked item is unlocked first, which may
 // show the user a prompt.
 func (s *SecretService) Get(ctx context.Context, attrs map[string]string) ([]byte, error) {
-	var items []dbus.ObjectPath
-	collection := s.conn.Object(secretsName, s.collection)
-	if err := collection.CallWithContext(ctx, collectionIface+".SearchItems", 0, attrs).Store(&items); err != nil {
-		return nil, explain(err, "searching the Secret Service")
+	items, err := s.search(ctx, attrs)
+	if err != nil {
+		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, ErrNotFound
+		// Some services (KeePassXC, for one) hide the items of a locked
+		// collection from a search; an item that is only hidden now must
+		// not be taken for missing, so the collection is unlocked, which
+		// may show the user a prompt, and searched again.
+		unlocked, err := s.unlockCollection(ctx)
+		if err != nil || !unlocked {
+			return nil, cmp.Or(err, ErrNotFound)
+		}
+		if items, err = s.search(ctx, attrs); err != nil || len(items) == 0 {
+			return nil, cmp.Or(err, ErrNotFound)
+		}
 	}
 	item := s.conn.Object(secretsName, items[0])
 	var locked bool
@@ -96,36 +107,55 @@ func (s *SecretService) Get(ctx context.Context, attrs map[string]string) ([]byt
 		}
 	}
 	var sec secret
-	if err := item.CallWithContext(ctx, itemIface+".GetSecret", 0, s.session).Store(&sec); err != nil {
+	if err := call(ctx, item, itemIface+".GetSecret", s.session).Store(&sec); err != nil {
 		return nil, explain(err, "reading the Secret Service item")
 	}
 	return sec.Value, nil
+}
+
+// search returns the items of the collection whose attributes include attrs.
+func (s *SecretService) search(ctx context.Context, attrs map[string]string) ([]dbus.ObjectPath, error) {
+	var items []dbus.ObjectPath
+	collection := s.conn.Object(secretsName, s.collection)
+	if err := call(ctx, collection, collectionIface+".SearchItems", attrs).Store(&items); err != nil {
+		return nil, explain(err, "searching the Secret Service")
+	}
+	return items, nil
+}
+
+// unlockCollection unlocks the collection if it is locked, and reports
+// whether it was.
+func (s *SecretService) unlockCollection(ctx context.Context) (wasLocked bool, err error) {
+	var locked bool
+	if err := getProperty(ctx, s.conn.Object(secretsName, s.collection), collectionIface+".Locked", &locked); err != nil {
+		return false, fmt.Errorf("reading the Secret Service collection: %w", err)
+	}
+	if !locked {
+		return false, nil
+	}
+	return true, s.unlock(ctx, s.collection)
 }
 
 // Set creates an item with label, attrs and value in the collection, replacing
 // an item with the same attributes. A locked collection is unlocked first,
 // which may show the user a prompt.
 func (s *SecretService) Set(ctx context.Context, label string, attrs map[string]string, value []byte, contentType string) error {
+	if _, err := s.unlockCollection(ctx); err != nil {
+		return err
+	}
 	collection := s.conn.Object(secretsName, s.collection)
-	var locked bool
-	if err := getProperty(ctx, collection, collectionIface+".Locked", &locked); err != nil {
-		return fmt.Errorf("reading the Secret Service collection: %w", err)
-	}
-	if locked {
-		if err := s.unlock(ctx, s.collection); err != nil {
-			return err
-		}
-	}
 	props := map[string]dbus.Variant{
 		itemIface + ".Label":      dbus.MakeVariant(label),
 		itemIface + ".Attributes": dbus.MakeVariant(attrs),
 	}
 	sec := secret{Session: s.session, Parameters: []byte{}, Value: value, ContentType: contentType}
 	var item, prompt dbus.ObjectPath
-	if err := collection.CallWithContext(ctx, collectionIface+".CreateItem", 0, props, sec, true).Store(&item, &prompt); err != nil {
+	if err := call(ctx, collection, collectionIface+".CreateItem", props, sec, true).Store(&item, &prompt); err != nil {
 		return explain(err, "saving in the Secret Service")
 	}
-	if _, err := s.prompt(ctx, prompt); err != nil {
+	// A dismissed prompt saved nothing, and the caller must not believe the
+	// secret kept.
+	if err := s.awaitPrompt(ctx, prompt); err != nil {
 		return fmt.Errorf("saving in the Secret Service: %w", err)
 	}
 	return nil
@@ -137,19 +167,26 @@ func (s *SecretService) unlock(ctx context.Context, object dbus.ObjectPath) erro
 	service := s.conn.Object(secretsName, secretsPath)
 	var unlocked []dbus.ObjectPath
 	var prompt dbus.ObjectPath
-	if err := service.CallWithContext(ctx, secretsIface+".Unlock", 0, []dbus.ObjectPath{object}).Store(&unlocked, &prompt); err != nil {
+	if err := call(ctx, service, secretsIface+".Unlock", []dbus.ObjectPath{object}).Store(&unlocked, &prompt); err != nil {
 		return explain(err, "unlocking the Secret Service collection")
 	}
 	if len(unlocked) > 0 {
 		return nil
 	}
-	if dismissed, err := s.prompt(ctx, prompt); err != nil || dismissed {
-		if err == nil {
-			err = errors.New("the prompt was dismissed")
-		}
+	if err := s.awaitPrompt(ctx, prompt); err != nil {
 		return fmt.Errorf("the Secret Service collection is locked: %w", err)
 	}
 	return nil
+}
+
+// awaitPrompt shows the service's prompt at path, if there is one, and fails
+// unless the user completes it.
+func (s *SecretService) awaitPrompt(ctx context.Context, path dbus.ObjectPath) error {
+	dismissed, err := s.prompt(ctx, path)
+	if err == nil && dismissed {
+		err = errors.New("the prompt was dismissed")
+	}
+	return err
 }
 
 // prompt shows the service's prompt at path, if there is one, and waits for
@@ -162,11 +199,11 @@ func (s *SecretService) prompt(ctx context.Context, path dbus.ObjectPath) (dismi
 	s.conn.Signal(signals)
 	defer s.conn.RemoveSignal(signals)
 	rule := "type='signal',interface='" + promptIface + "',member='Completed',path='" + string(path) + "'"
-	if err := s.conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.AddMatch", 0, rule).Err; err != nil {
+	if err := call(ctx, s.conn.BusObject(), "org.freedesktop.DBus.AddMatch", rule).Err; err != nil {
 		return false, fmt.Errorf("waiting for the prompt: %w", err)
 	}
 	p := s.conn.Object(secretsName, path)
-	if err := p.CallWithContext(ctx, promptIface+".Prompt", 0, "").Err; err != nil {
+	if err := call(ctx, p, promptIface+".Prompt", "").Err; err != nil {
 		return false, explain(err, "showing the prompt")
 	}
 	for {
@@ -189,10 +226,23 @@ func (s *SecretService) prompt(ctx context.Context, path dbus.ObjectPath) (dismi
 func getProperty(ctx context.Context, obj dbus.BusObject, name string, out any) error {
 	i := strings.LastIndexByte(name, '.')
 	var v dbus.Variant
-	if err := obj.CallWithContext(ctx, propertiesGet, 0, name[:i], name[i+1:]).Store(&v); err != nil {
+	if err := call(ctx, obj, propertiesGet, name[:i], name[i+1:]).Store(&v); err != nil {
 		return err
 	}
 	return dbus.Store([]any{v.Value()}, out)
+}
+
+// callTimeout bounds a call that waits on no person: a service that takes
+// longer is stalled. A prompt, which waits on one, is bounded by the
+// caller's context alone.
+const callTimeout = 10 * time.Second
+
+// call calls method on obj and waits for the reply, at most callTimeout
+// within ctx.
+func call(ctx context.Context, obj dbus.BusObject, method string, args ...any) *dbus.Call {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	return obj.CallWithContext(ctx, method, 0, args...)
 }
 
 // explain wraps a failed call with what was being done.

@@ -114,6 +114,59 @@ func TestSecretServiceLockedCollection(t *testing.T) {
 	}
 }
 
+// TestSecretServiceLockedCollectionThatHidesItems: a service that hides the
+// items of a locked collection from a search must not make a locked item look
+// missing. Get unlocks the collection and searches again; if the user
+// dismisses the prompt, the item cannot be read now, which is not "missing".
+func TestSecretServiceLockedCollectionThatHidesItems(t *testing.T) {
+	bus := sessionbus.Start(t)
+	fake := &fakeSecretService{locked: true, dismiss: true, items: map[string][]byte{"data-key-1": []byte("kept")}}
+	startFakeSecretService(t, bus, fake)
+	ss := openLogin(t, bus.Address)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	attrs := map[string]string{"profile": "data-key-1"}
+
+	if _, err := ss.Get(ctx, attrs); err == nil || errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "locked: the prompt was dismissed") {
+		t.Fatalf("Get from a locked collection whose prompt was dismissed: %v, want an error other than ErrNotFound", err)
+	}
+
+	fake.mu.Lock()
+	fake.dismiss = false
+	fake.mu.Unlock()
+	if got, err := ss.Get(ctx, attrs); err != nil || string(got) != "kept" {
+		t.Fatalf("Get after the user unlocked the collection = %q, %v; want the item", got, err)
+	}
+
+	// Unlocked and without the item: missing, after one search.
+	fake.mu.Lock()
+	fake.searches = 0
+	fake.mu.Unlock()
+	if _, err := ss.Get(ctx, map[string]string{"profile": "data-key-2"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get of a missing item: %v, want ErrNotFound", err)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if fake.searches != 1 {
+		t.Errorf("Get of a missing item from an unlocked collection searched %d times, want 1", fake.searches)
+	}
+}
+
+// TestSecretServiceSetFailsWhenItsPromptIsDismissed: a service may ask the
+// user before it creates an item; if the user says no, nothing was saved, and
+// Set must say so.
+func TestSecretServiceSetFailsWhenItsPromptIsDismissed(t *testing.T) {
+	bus := sessionbus.Start(t)
+	fake := &fakeSecretService{promptCreate: true, dismiss: true, items: map[string][]byte{}}
+	startFakeSecretService(t, bus, fake)
+	ss := openLogin(t, bus.Address)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := ss.Set(ctx, "label", map[string]string{"profile": "data-key-1"}, []byte("key"), "text/plain"); err == nil || !strings.Contains(err.Error(), "dismissed") {
+		t.Errorf("Set whose prompt was dismissed: %v, want an error", err)
+	}
+}
+
 func TestUnescapePath(t *testing.T) {
 	for in, want := range map[string]string{
 		"/org/freedesktop/secrets/collection/login":      "/org/freedesktop/secrets/collection/login",
