@@ -101,8 +101,12 @@ func icaclsFix(path string, isDir bool, user string, others []string) string {
 }
 
 // describeACL says who can access the store, for status: the list in SDDL,
-// and whether it is the owner-only one.
+// and whether it is the owner-only one. dacl is nil for a directory without a
+// list.
 func describeACL(sddl string, dacl []aclEntry, user string) string {
+	if dacl == nil {
+		return "no DACL (everyone)"
+	}
 	for _, e := range dacl {
 		if e.kind != aceDeny && e.sid != user {
 			return "DACL " + sddl + " (you, and accounts that can read every file)"

@@ -74,9 +74,36 @@ func TestCheckACLRefuses(t *testing.T) {
 	}
 }
 
+// TestOwnerOnlySDDL reads the descriptor the store's directories are made
+// with as Windows does, and checks what it means: owned by the user, nothing
+// inherited from the parent (P), and one entry, granting the user full access
+// (FA) and inherited by files (OI) and directories (CI) made inside, which the
+// store's own check then accepts.
 func TestOwnerOnlySDDL(t *testing.T) {
-	if got, want := ownerOnlySDDL(alice), "O:"+alice+"D:P(A;OICI;FA;;;"+alice+")"; got != want {
-		t.Errorf("ownerOnlySDDL = %q, want %q", got, want)
+	sddl := ownerOnlySDDL(alice)
+	owner, rest, ok := strings.Cut(strings.TrimPrefix(sddl, "O:"), "D:")
+	if !ok || owner != alice {
+		t.Fatalf("%s: owner %q, want %s", sddl, owner, alice)
+	}
+	flags, aces, _ := strings.Cut(rest, "(")
+	if flags != "P" {
+		t.Errorf("%s: DACL flags %q, want P (protected: nothing inherited)", sddl, flags)
+	}
+	var dacl []aclEntry
+	for ace := range strings.SplitSeq(strings.TrimSuffix(aces, ")"), ")(") {
+		// type;flags;rights;object;inherited object;SID
+		f := strings.Split(ace, ";")
+		if len(f) != 6 || f[0] != "A" || f[2] != "FA" || !strings.Contains(f[1], "OI") || !strings.Contains(f[1], "CI") {
+			t.Errorf("%s: entry %q, want one that allows full access, inherited by files and directories", sddl, ace)
+			continue
+		}
+		dacl = append(dacl, allow(f[5]))
+	}
+	if len(dacl) != 1 || dacl[0].sid != alice {
+		t.Errorf("%s: entries for %v, want one for %s", sddl, dacl, alice)
+	}
+	if err := checkACL(storeDirPath, true, owner, alice, dacl); err != nil {
+		t.Errorf("the store refuses its own descriptor: %v", err)
 	}
 }
 
@@ -84,6 +111,9 @@ func TestDescribeACL(t *testing.T) {
 	sddl := "D:P(A;OICI;FA;;;" + alice + ")"
 	if got := describeACL(sddl, []aclEntry{allow(alice)}, alice); got != "owner-only DACL "+sddl+" (you alone)" {
 		t.Errorf("describeACL of the owner-only list = %q", got)
+	}
+	if got := describeACL("D:NO_ACCESS_CONTROL", nil, alice); got != "no DACL (everyone)" {
+		t.Errorf("describeACL of a directory without a list = %q", got)
 	}
 	inherited := "D:AI(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;FA;;;" + alice + ")"
 	got := describeACL(inherited, []aclEntry{allow(sidSystem), allow(sidAdministrators), allow(alice)}, alice)

@@ -52,20 +52,29 @@ func readACL(path string) (owner string, dacl []aclEntry, err error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("reading the owner of %s: %w", path, err)
 	}
+	if dacl, err = aclEntries(sd); err != nil {
+		return "", nil, fmt.Errorf("reading the access control list of %s: %w", path, err)
+	}
+	return sid.String(), dacl, nil
+}
+
+// aclEntries returns the entries of sd's access control list, or nil when it
+// has none (a missing or NULL list, which lets everyone in).
+func aclEntries(sd *windows.SECURITY_DESCRIPTOR) ([]aclEntry, error) {
 	acl, _, err := sd.DACL()
 	switch {
 	case errors.Is(err, windows.ERROR_OBJECT_NOT_FOUND):
-		return sid.String(), nil, nil // no list at all: everyone may access it
+		return nil, nil
 	case err != nil:
-		return "", nil, fmt.Errorf("reading the access control list of %s: %w", path, err)
+		return nil, err
 	case acl == nil:
-		return sid.String(), nil, nil // a NULL list, which also lets everyone in
+		return nil, nil
 	}
-	dacl = make([]aclEntry, 0, acl.AceCount)
+	dacl := make([]aclEntry, 0, acl.AceCount)
 	for i := range uint32(acl.AceCount) {
 		var ace *windows.ACCESS_ALLOWED_ACE
 		if err := windows.GetAce(acl, i, &ace); err != nil {
-			return "", nil, fmt.Errorf("reading the access control list of %s: %w", path, err)
+			return nil, err
 		}
 		e := aclEntry{kind: aceOther, typ: ace.Header.AceType}
 		switch ace.Header.AceType {
@@ -79,7 +88,7 @@ func readACL(path string) (owner string, dacl []aclEntry, err error) {
 		}
 		dacl = append(dacl, e)
 	}
-	return sid.String(), dacl, nil
+	return dacl, nil
 }
 
 // makePrivateDir creates dir (and any missing parents) with the owner-only
@@ -114,11 +123,11 @@ func describeAccess(dir string, uid int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, dacl, err := readACL(dir)
-	if err != nil {
-		return "", err
-	}
 	sd, err := windows.GetNamedSecurityInfo(dir, windows.SE_FILE_OBJECT, windows.DACL_SECURITY_INFORMATION)
+	if err != nil {
+		return "", fmt.Errorf("reading the access control list of %s: %w", dir, err)
+	}
+	dacl, err := aclEntries(sd)
 	if err != nil {
 		return "", fmt.Errorf("reading the access control list of %s: %w", dir, err)
 	}
