@@ -51,26 +51,36 @@ const (
 )
 
 func (k *keychain) Get(ctx context.Context, key string) ([]byte, error) {
-	stdout, err := k.run(ctx, "", "find-generic-password", "-s", serviceName, "-a", key, "-w", k.keychain)
-	switch {
-	case err == nil:
-		return bytes.TrimSuffix(stdout, []byte("\n")), nil
-	case exitCode(err) != securityItemNotFound:
+	data, err := k.find(ctx, key)
+	if exitCode(err) != securityItemNotFound {
 		// A locked keychain where no dialog can be shown (an SSH session)
 		// fails here with errSecInteractionNotAllowed: the key is there but
 		// cannot be read now, which the caller must not take for missing.
-		return nil, fmt.Errorf("reading from the Keychain: %w", err)
+		return data, err
 	}
 	// security reports every search that fails as errSecItemNotFound,
 	// whatever the search's own error was (find_first_generic_password drops
 	// it), so a keychain that cannot be searched now looks the same as one
-	// without the item. Only a keychain that answers for its settings, which
-	// needs it open and unlocked, makes "not found" true; anything else is
-	// "cannot be read now", and a missing key would discard sealed entries.
+	// without the item, and a missing key would discard the sealed entries.
+	// Reading the keychain's settings needs it open and unlocked (and, at a
+	// desktop, asks the user to unlock it); only then is a second miss true.
 	if _, err := k.run(ctx, "", "show-keychain-info", k.keychain); err != nil {
 		return nil, fmt.Errorf("reading from the Keychain: the item was not found, and the keychain cannot be checked now: %w", err)
 	}
-	return nil, ErrKeyringItemNotFound
+	data, err = k.find(ctx, key)
+	if exitCode(err) == securityItemNotFound {
+		return nil, ErrKeyringItemNotFound
+	}
+	return data, err
+}
+
+// find returns the password of the item whose account is key.
+func (k *keychain) find(ctx context.Context, key string) ([]byte, error) {
+	stdout, err := k.run(ctx, "", "find-generic-password", "-s", serviceName, "-a", key, "-w", k.keychain)
+	if err != nil {
+		return nil, fmt.Errorf("reading from the Keychain: %w", err)
+	}
+	return bytes.TrimSuffix(stdout, []byte("\n")), nil
 }
 
 func (k *keychain) Set(ctx context.Context, key, label string, data []byte) error {

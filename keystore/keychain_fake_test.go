@@ -23,8 +23,10 @@ type fakeSecurityState struct {
 	// Mode makes the program fail the way the Keychain does: "locked" (no
 	// dialog can be shown, as over SSH: reading the password fails),
 	// "unsearchable" (the search itself fails, which security reports as a
-	// missing item), "echo" (adding fails with a message that repeats the
-	// command), "hang", or "" for a working one.
+	// missing item), "unlocked-by-check" (unsearchable until reading the
+	// settings unlocks it, as a person at a desktop does at the prompt),
+	// "echo" (adding fails with a message that repeats the command), "hang",
+	// or "" for a working one.
 	Mode string
 }
 
@@ -103,6 +105,9 @@ func (st *fakeSecurityState) run(argv []string) int {
 	switch argv[0] {
 	case "show-keychain-info":
 		// security reads the settings, which needs the keychain unlocked.
+		if st.Mode == "unlocked-by-check" {
+			st.Mode = ""
+		}
 		if st.Mode == "locked" || st.Mode == "unsearchable" {
 			fmt.Fprintf(os.Stderr, "SecKeychainCopySettings %s returned -25308(0xffff9d24)\n", keychains[0])
 			return 36 // errSecInteractionNotAllowed, -25308
@@ -111,7 +116,7 @@ func (st *fakeSecurityState) run(argv []string) int {
 		return 0
 	case "find-generic-password":
 		item, ok := st.Items[id]
-		if !ok || st.Mode == "unsearchable" {
+		if !ok || st.Mode == "unsearchable" || st.Mode == "unlocked-by-check" {
 			// Whatever made the search fail, security says this.
 			fmt.Fprintln(os.Stderr, "security: SecKeychainSearchCopyNext: The specified item could not be found in the keychain.")
 			return 44 // errSecItemNotFound, -25300

@@ -184,10 +184,21 @@ func TestKeychainMissingItem(t *testing.T) {
 	if _, err := k.Get(context.Background(), "data-key-1"); !errors.Is(err, ErrKeyringItemNotFound) {
 		t.Errorf("Get of a missing item: %v, want ErrKeyringItemNotFound", err)
 	}
-	// The miss was confirmed by a keychain that answered for its settings.
+	// The miss was confirmed by a keychain that answered for its settings,
+	// and a second search.
 	calls := securityCalls(t, dir)
-	if len(calls) != 2 || !slices.Equal(calls[1].Argv, []string{"show-keychain-info", loginKeychain}) {
-		t.Errorf("security was run as %+v; want a find, then show-keychain-info", calls)
+	if len(calls) != 3 || !slices.Equal(calls[1].Argv, []string{"show-keychain-info", loginKeychain}) || calls[2].Argv[0] != "find-generic-password" {
+		t.Errorf("security was run as %+v; want a find, show-keychain-info, and a find", calls)
+	}
+
+	// A keychain unlocked at the check (a person at the prompt it shows)
+	// holds the item after all.
+	if err := k.Set(context.Background(), "data-key-2", "label", []byte("kept")); err != nil {
+		t.Fatal(err)
+	}
+	setMode(t, dir, "unlocked-by-check")
+	if got, err := k.Get(context.Background(), "data-key-2"); err != nil || string(got) != "kept" {
+		t.Errorf("Get from a keychain unlocked at the check = %q, %v; want the item", got, err)
 	}
 
 	// Exit 44 from a keychain that cannot show its settings either is some
