@@ -42,7 +42,9 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // challenge asks for a bearer token, naming scope when the call needs one.
 func (s *Server) challenge(w http.ResponseWriter, scope, message string) {
+	s.mu.Lock()
 	realm := s.realm
+	s.mu.Unlock()
 	if realm == "" {
 		realm = s.URL() + "/oauth2/token"
 	}
@@ -75,7 +77,7 @@ func (s *Server) handleExchange(w http.ResponseWriter, r *http.Request) {
 // exchange serves /oauth2/exchange, filling x, and returns the status it answered.
 func (s *Server) exchange(w http.ResponseWriter, r *http.Request, x *Exchange) int {
 	s.mu.Lock()
-	delay := s.delay
+	delay, redirect := s.delay, s.redirect
 	s.mu.Unlock()
 	if delay > 0 {
 		select {
@@ -86,6 +88,10 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, x *Exchange) i
 	if r.Method != http.MethodPost {
 		writeError(w, http.StatusMethodNotAllowed, "UNSUPPORTED", "use POST")
 		return http.StatusMethodNotAllowed
+	}
+	if redirect != "" {
+		http.Redirect(w, r, redirect, http.StatusTemporaryRedirect)
+		return http.StatusTemporaryRedirect
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {

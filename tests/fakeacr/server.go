@@ -47,7 +47,6 @@ type Server struct {
 	rtLife   time.Duration
 	atLife   time.Duration
 	noARM    bool
-	realm    string
 	logf     func(string, ...any)
 	key      []byte // signs the registry's own tokens
 	host     string
@@ -55,9 +54,12 @@ type Server struct {
 	registry http.Handler
 
 	mu            sync.Mutex // guards the fields below
+	realm         string
+	redirect      string
 	exchanges     []Exchange
 	tokenRequests int
 	connections   int
+	issued        []fakeentra.Secret
 	failures      []*failure
 	delay         time.Duration
 	offset        time.Duration
@@ -174,6 +176,26 @@ func (s *Server) TokenRequests() int {
 	return s.tokenRequests
 }
 
+// Kinds of token the registry issues, as IssuedTokens names them.
+const (
+	SecretRefreshToken = "ACR refresh token"
+	SecretAccessToken  = "ACR access token"
+)
+
+// IssuedTokens returns every token the registry has issued so far: refresh tokens from
+// exchanges, access tokens from its token endpoint. Tests look for them where none may be.
+func (s *Server) IssuedTokens() []fakeentra.Secret {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]fakeentra.Secret(nil), s.issued...)
+}
+
+func (s *Server) recordIssued(kind, token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.issued = append(s.issued, fakeentra.Secret{Kind: kind, Value: token})
+}
+
 // Connections counts the client connections accepted so far: a client that reuses its
 // connections opens one for a burst of requests.
 func (s *Server) Connections() int {
@@ -206,6 +228,22 @@ func (s *Server) ClearFailures() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures = nil
+}
+
+// SetRealm makes the registry's challenge name realm instead of its own token endpoint, as a
+// hostile registry would.
+func (s *Server) SetRealm(realm string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.realm = realm
+}
+
+// RedirectExchanges answers every exchange with a 307 redirect to url: a hostile registry that
+// tries to send the Entra token on to another host.
+func (s *Server) RedirectExchanges(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.redirect = url
 }
 
 // SetExchangeDelay holds every exchange request this long before answering it.

@@ -37,10 +37,19 @@ func (s *Server) sign(claims jwt.Claims) (string, error) {
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.key)
 }
 
+// signIssued signs a token the registry hands out, and records it.
+func (s *Server) signIssued(kind string, claims jwt.Claims) (string, error) {
+	token, err := s.sign(claims)
+	if err == nil {
+		s.recordIssued(kind, token)
+	}
+	return token, err
+}
+
 // issueRefreshToken issues an ACR refresh token for the identity of an exchange.
 func (s *Server) issueRefreshToken(x Exchange) (string, error) {
 	now := s.now()
-	return s.sign(refreshClaims{
+	return s.signIssued(SecretRefreshToken, refreshClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer: issuer, Subject: x.ObjectID, Audience: jwt.ClaimStrings{s.host},
 			NotBefore: jwt.NewNumericDate(now), IssuedAt: jwt.NewNumericDate(now),
@@ -89,7 +98,7 @@ func (s *Server) issueAccessToken(rt *refreshClaims, scopes []string) (string, e
 		grants = append(grants, a)
 	}
 	now := s.now()
-	return s.sign(accessClaims{
+	return s.signIssued(SecretAccessToken, accessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer: issuer, Subject: rt.Subject, Audience: jwt.ClaimStrings{s.host},
 			NotBefore: jwt.NewNumericDate(now), IssuedAt: jwt.NewNumericDate(now),

@@ -219,6 +219,7 @@ func (s *Server) completeSignIn(w http.ResponseWriter, p authorizeParams, user *
 		return
 	}
 	code := "1.A" + randomToken(64)
+	s.issued.add(SecretAuthCode, code)
 	s.mu.Lock()
 	s.codes[code] = &authorizationCode{
 		clientID: p.app.ClientID, redirectURI: p.redirectURI, challenge: p.challenge,

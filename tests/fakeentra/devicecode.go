@@ -185,6 +185,7 @@ func (s *Server) deviceCode(r *http.Request, version int) (any, error) {
 			ExpiresAt:       now.Add(s.deviceCodeLifetime),
 		},
 	}
+	s.issued.add(SecretDeviceCode, d.deviceCode)
 	s.mu.Lock()
 	s.devices[d.deviceCode] = d
 	s.userCodes[d.info.UserCode] = d

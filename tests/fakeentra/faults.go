@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-// Fault makes matching requests fail in a chosen way. Set at most one of MalformedJSON,
-// Truncated, HTML, EntraError and Hang; Status alone answers that status; Delay alone delays
-// the request and then serves it normally.
+// Fault makes matching requests fail in a chosen way. Set at most one of MalformedJSON, Empty,
+// Truncated, HTML, EntraError, Hang and StallBody; Status alone answers that status; Delay alone
+// delays the request and then serves it normally.
 type Fault struct {
 	// Endpoint is the kind of endpoint to hit (EndpointToken, EndpointIMDS, …, or EndpointAny).
 	Endpoint string
@@ -31,8 +31,13 @@ type Fault struct {
 	Delay time.Duration
 	// Hang never answers: the request is held until the client gives up or the server closes.
 	Hang bool
+	// StallBody answers 200 with its headers and the start of a JSON body, then holds the rest
+	// until the client gives up or the server closes.
+	StallBody bool
 	// MalformedJSON answers 200 with a body that is not valid JSON.
 	MalformedJSON bool
+	// Empty answers 200 with an empty body.
+	Empty bool
 	// Truncated serves the request normally but cuts the connection halfway through the body.
 	// The request takes effect (a code is spent, a token issued); only the answer is lost.
 	Truncated bool
@@ -40,6 +45,10 @@ type Fault struct {
 	HTML bool
 	// EntraError answers this error in Entra's exact shape.
 	EntraError *EntraError
+
+	// Reached, when set, receives a value (without blocking) each time the fault takes a
+	// request, before its delay: a test learns that a client is now waiting on it.
+	Reached chan<- struct{}
 }
 
 // faultSet holds the injected faults in injection order.
@@ -63,13 +72,13 @@ func (s *Server) InjectFault(f Fault) error {
 		return fmt.Errorf("fault Times is %d; use 0 for unlimited", f.Times)
 	}
 	actions := 0
-	for _, set := range []bool{f.MalformedJSON, f.Truncated, f.HTML, f.EntraError != nil, f.Hang} {
+	for _, set := range []bool{f.MalformedJSON, f.Empty, f.Truncated, f.HTML, f.EntraError != nil, f.Hang, f.StallBody} {
 		if set {
 			actions++
 		}
 	}
 	if actions > 1 {
-		return errors.New("fault sets more than one of MalformedJSON, Truncated, HTML, EntraError and Hang")
+		return errors.New("fault sets more than one of MalformedJSON, Empty, Truncated, HTML, EntraError, Hang and StallBody")
 	}
 	if actions == 0 && f.Status == 0 && f.Delay == 0 {
 		return errors.New("fault does nothing: set Status, Delay or one of the failure modes")
@@ -126,6 +135,12 @@ func (fs *faultSet) intercept(s *Server, w http.ResponseWriter, r *http.Request,
 	if !ok {
 		return false
 	}
+	if f.Reached != nil {
+		select {
+		case f.Reached <- struct{}{}:
+		default:
+		}
+	}
 	if f.Delay > 0 {
 		timer := time.NewTimer(f.Delay)
 		defer timer.Stop()
@@ -142,10 +157,18 @@ func (fs *faultSet) intercept(s *Server, w http.ResponseWriter, r *http.Request,
 	}
 	switch {
 	case f.Hang:
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		s.hold(r)
+	case f.StallBody:
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", "4096")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"token_type":"Bearer","expires_in":3599,"access_token":"`))
+		http.NewResponseController(w).Flush()
+		s.hold(r)
+	case f.Empty:
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
 	case f.MalformedJSON:
 		body := []byte(`{"token_type":"Bearer","expires_in":3599,"access_token":"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.`)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -175,6 +198,14 @@ func (fs *faultSet) intercept(s *Server, w http.ResponseWriter, r *http.Request,
 		return false // a bare delay: serve normally
 	}
 	return true
+}
+
+// hold keeps a request waiting until its client gives up or the server closes.
+func (s *Server) hold(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-s.closing:
+	}
 }
 
 // statusError is the Entra-shaped body sent with an injected bare status.

@@ -33,7 +33,7 @@ func (s *Server) mintIDToken(p principal, t target, version int, nonce string) (
 		c["unique_name"] = u.UPN
 		c["name"] = u.Name
 		c["amr"] = p.amrOrPassword()
-		return s.signer.sign(c)
+		return s.signIDToken(c)
 	}
 	c["iss"] = s.URL() + "/" + p.tenantID + "/v2.0"
 	c["ver"] = "2.0"
@@ -42,7 +42,16 @@ func (s *Server) mintIDToken(p principal, t target, version int, nonce string) (
 		c["preferred_username"] = u.UPN
 		c["name"] = u.Name
 	}
-	return s.signer.sign(c)
+	return s.signIDToken(c)
+}
+
+// signIDToken signs an ID token's claims and records the token.
+func (s *Server) signIDToken(c map[string]any) (string, error) {
+	raw, err := s.signer.sign(c)
+	if err == nil {
+		s.issued.add(SecretIDToken, raw)
+	}
+	return raw, err
 }
 
 // amrOrPassword is how the user authenticated, a password when nothing says otherwise.

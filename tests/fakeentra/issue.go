@@ -94,6 +94,7 @@ func (s *Server) mintAccessToken(p principal, t target, version int) (accessToke
 	if err != nil {
 		return accessToken{}, err
 	}
+	s.issued.add(SecretAccessToken, raw)
 	return accessToken{raw: raw, notBefore: issuedAt, expires: exp, lifetime: lifetime}, nil
 }
 

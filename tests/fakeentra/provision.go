@@ -22,6 +22,7 @@ func tenantOrDefault(tenant string) string {
 // neither.
 func (s *Server) NewServicePrincipal(tenant string) (clientID, secret string) {
 	clientID, secret = newGUID(), "fake~"+randomToken(30)
+	s.issued.add(SecretClientSecret, secret)
 	err := s.AddApp(App{ClientID: clientID, Tenant: tenantOrDefault(tenant), DisplayName: "service principal", Secrets: []string{secret}})
 	if err != nil {
 		s.logf("fakeentra: registering a service principal: %v", err)

@@ -29,6 +29,7 @@ func (s *Server) storeRefreshToken(app *App, u *User, tenantID string, version i
 		prefix = "0."
 	}
 	token := prefix + randomToken(48)
+	s.issued.add(SecretRefreshToken, token)
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()

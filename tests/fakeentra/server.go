@@ -54,6 +54,7 @@ type Server struct {
 	signer         *signingKey
 	dir            *directory
 	requests       requestLog
+	issued         issuedSecrets
 	faults         faultSet
 	issuers        workloadIssuers
 	pipelines      azurePipelines
