@@ -56,9 +56,11 @@ func (e *tokenEntry) token() *Token {
 }
 
 // fresh reports whether the entry answers a request without renewal: before its refresh time,
-// and, when the ID token is wanted too, with one that has not expired.
+// and usable whatever that time says (an entry written under a skewed clock, or by hand, may put
+// it after the expiry); when the ID token is wanted too, with one that has not expired.
 func (e *tokenEntry) fresh(now time.Time, wantIDToken bool) bool {
-	return now.Before(e.RefreshAt) && (!wantIDToken || (e.IDToken != "" && now.Before(e.IDTokenExpires.Add(-ReportMargin))))
+	return now.Before(e.RefreshAt) && e.usable(now) &&
+		(!wantIDToken || (e.IDToken != "" && now.Before(e.IDTokenExpires.Add(-ReportMargin))))
 }
 
 // usable reports whether the token may still be handed to a tool, which is told it expires

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -505,5 +506,45 @@ func TestCacheAtRest(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCachedTokenServedOnlyBeforeItsExpiry keeps a cached token whose renewal time says "still
+// fresh" but whose expiry (less the margin reported to tools) has passed, as a store written by
+// a skewed clock or by hand would: the fast path must not serve it.
+func TestCachedTokenServedOnlyBeforeItsExpiry(t *testing.T) {
+	t.Parallel()
+	for name, expiresIn := range map[string]time.Duration{"expired": -time.Minute, "inside the reported margin": time.Minute} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, fakeentra.Options{}, nil)
+			req := w.secretApp(core.AzureDevOpsResource)
+			cached := acquire(t, w.client(), req)
+			store := w.store()
+			names, err := store.List(keystore.AccessTokens)
+			if err != nil || len(names) != 1 {
+				t.Fatalf("cached entries %q (%v)", names, err)
+			}
+			data, err := store.Read(context.Background(), keystore.AccessTokens, names[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var entry map[string]any
+			if err := json.Unmarshal(data, &entry); err != nil {
+				t.Fatal(err)
+			}
+			entry["expires_on"] = time.Now().Add(expiresIn).UTC().Format(time.RFC3339)
+			entry["refresh_at"] = time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
+			data, _ = json.Marshal(entry)
+			if err := store.Write(context.Background(), keystore.AccessTokens, names[0], data); err != nil {
+				t.Fatal(err)
+			}
+			if tok := acquire(t, w.client(), req); tok.AccessToken == cached.AccessToken {
+				t.Error("a token past its expiry was served because its refresh time lay ahead")
+			}
+			if n := w.fake.TokenRequests(); n != 2 {
+				t.Errorf("%d token requests, want 2", n)
+			}
+		})
 	}
 }

@@ -132,7 +132,9 @@ const exchangeTimeout = time.Minute
 // it failed: the caller needs a moment to use it.
 const staleMargin = 2 * time.Minute
 
-func (e *entry) fresh(now time.Time) bool  { return now.Before(e.RefreshAt) }
+// fresh reports whether the token is served without renewing it: before its renewal time, and
+// usable whatever that time says (an entry written under a skewed clock may put it later).
+func (e *entry) fresh(now time.Time) bool  { return now.Before(e.RefreshAt) && e.usable(now) }
 func (e *entry) usable(now time.Time) bool { return now.Before(e.ExpiresOn.Add(-staleMargin)) }
 
 // RefreshToken returns an ACR refresh token for registry (a canonical host that passed the

@@ -415,6 +415,32 @@ func TestDamagedEntryIsReplaced(t *testing.T) {
 	}
 }
 
+// TestTokenIsServedOnlyBeforeItsExpiry keeps an entry whose renewal time lies after its expiry
+// (written under a skewed clock, or by hand): it is renewed, not served.
+func TestTokenIsServedOnlyBeforeItsExpiry(t *testing.T) {
+	f := newFixture(t)
+	first := f.get(t, "contoso.azurecr.io")
+	name := f.entryName(t, "contoso.azurecr.io")
+	data, err := f.store.Read(context.Background(), tier, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e entry
+	if err := json.Unmarshal(data, &e); err != nil {
+		t.Fatal(err)
+	}
+	e.ExpiresOn, e.RefreshAt = f.clock.Now().Add(time.Minute), f.clock.Now().Add(time.Hour)
+	if data, err = json.Marshal(e); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.Write(context.Background(), tier, name, data); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.get(t, "contoso.azurecr.io"); got == first {
+		t.Error("a token about to expire was served because its renewal time lay ahead")
+	}
+}
+
 func TestEntryCopiedToAnotherIdentityIsNotServed(t *testing.T) {
 	f := newFixture(t)
 	alices := f.get(t, "contoso.azurecr.io")
