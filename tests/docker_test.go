@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -352,66 +351,6 @@ func TestDockerClientPackageDrivesEveryAction(t *testing.T) {
 	}
 }
 
-func TestDockerForeignHostsGetNotFoundAndNoToken(t *testing.T) {
-	w := newACRWorld(t, fakeacr.Options{}, "")
-	for _, host := range []string{
-		"https://index.docker.io/v1/", "docker.io", "ghcr.io", "mcr.microsoft.com", "mcr.microsoft.com/dotnet/runtime",
-		"contoso.eastus.data.azurecr.io", "contoso.azurecr.io.attacker.example", "http://" + w.ACR.Host(),
-		strings.Replace(w.ACR.Host(), "127.0.0.1", "localhost", 1), "127.0.0.2:" + strings.Split(w.ACR.Host(), ":")[1],
-	} {
-		r := w.Run(host+"\n", "docker-credential-aad", "get")
-		if r.Code != 1 || r.Stdout != notFound || r.Stderr != "" {
-			t.Errorf("get %q: exit %d\nstdout %q\nstderr %q", host, r.Code, r.Stdout, r.Stderr)
-		}
-	}
-	if n := w.Entra.TokenRequests(); n != 0 {
-		t.Errorf("%d Entra token requests for hosts that get nothing", n)
-	}
-	if n := w.ACR.ExchangeCount(); n != 0 {
-		t.Errorf("%d exchanges for hosts that get nothing", n)
-	}
-}
-
-func TestDockerParallelGetsMakeOneExchange(t *testing.T) {
-	w := newACRWorld(t, fakeacr.Options{}, "")
-	w.ACR.SetExchangeDelay(500 * time.Millisecond) // so that all twenty overlap
-	outs := runParallelWithStdin(t, w.World, 20, w.ACR.Host()+"\n", "docker-credential-aad", "get")
-	first := decodeCredentials(t, outs[0], w.ACR.Host())
-	for _, out := range outs[1:] {
-		if c := decodeCredentials(t, out, w.ACR.Host()); c.Secret != first.Secret {
-			t.Fatal("parallel gets answered different tokens")
-		}
-	}
-	if n := w.ACR.ExchangeCount(); n != 1 {
-		t.Errorf("20 gets at once made %d exchanges, want 1", n)
-	}
-	if n := w.Entra.TokenRequests(); n != 1 {
-		t.Errorf("20 gets at once made %d Entra token requests, want 1", n)
-	}
-}
-
-// runParallelWithStdin starts n copies of a command at once with the same stdin and returns
-// their stdout; every copy must succeed.
-func runParallelWithStdin(t *testing.T, w *harness.World, n int, stdin, binary string, args ...string) []string {
-	t.Helper()
-	out := make([]string, n)
-	done := make(chan struct{}, n)
-	for i := range n {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			r := w.Run(stdin, binary, args...)
-			if r.Code != 0 {
-				t.Errorf("process %d: exit %d\n%s", i, r.Code, r.Stderr)
-			}
-			out[i] = r.Stdout
-		}()
-	}
-	for range n {
-		<-done
-	}
-	return out
-}
-
 func TestDockerNearlyExpiredTokenIsRenewedSilently(t *testing.T) {
 	w := newACRWorld(t, fakeacr.Options{}, "")
 	// A registry clock 2 h 50 min behind issues a token that, to the helper, expires in 10 min.
@@ -687,30 +626,6 @@ func TestDockerARMAudience(t *testing.T) {
 			t.Errorf("want a hint about the audience: exit %d\n%s", r.Code, r.Stderr)
 		}
 	})
-}
-
-func TestDockerHostileChallengeGetsNoToken(t *testing.T) {
-	w := harness.NewWorld(t, bin, fakeentra.Options{})
-	var hits atomic.Int32
-	spy := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		w.WriteHeader(http.StatusOK)
-	}))
-	spy.TLS = w.Entra.ServerTLSConfig()
-	spy.StartTLS()
-	t.Cleanup(spy.Close)
-	id, secret := w.Entra.NewServicePrincipal(fakeentra.DefaultTenant)
-	w.Set("AZURE_TENANT_ID", fakeentra.DefaultTenant)
-	w.Set("AZURE_CLIENT_ID", id)
-	w.Set("AZURE_CLIENT_SECRET", secret)
-	aw := withACR(t, w, fakeacr.Options{Realm: spy.URL + "/oauth2/token"}, "")
-	_, r := aw.get(t, aw.ACR.Host())
-	if r.Code != 1 || !strings.Contains(r.Stderr, "another host") {
-		t.Errorf("want a refusal of the realm: exit %d\n%s", r.Code, r.Stderr)
-	}
-	if hits.Load() != 0 || aw.ACR.ExchangeCount() != 0 {
-		t.Errorf("the token went somewhere: %d requests to the realm's host, %d exchanges", hits.Load(), aw.ACR.ExchangeCount())
-	}
 }
 
 func TestDockerListAndEraseNeverFailAndNeedNoNetwork(t *testing.T) {

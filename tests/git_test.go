@@ -361,20 +361,6 @@ func TestGitOtherHostsGetNothing(t *testing.T) {
 		t.Errorf("%d token requests for a host that is not Azure Repos", n)
 	}
 
-	for _, in := range []string{
-		"protocol=https\nhost=" + other.Host() + "\npath=contoso/web/_git/web\n",
-		"protocol=http\nhost=" + w.Repos.Host() + "\npath=contoso/web/_git/web\n",
-		"protocol=https\nhost=dev.azure.com.evil.example\npath=contoso/web/_git/web\n",
-		"protocol=https\nhost=evilvisualstudio.com\n",
-		"protocol=https\nhost=github.com\npath=cli/cli\n",
-		"host=dev.azure.com\npath=contoso/web/_git/web\n",
-		"protocol=https\n",
-	} {
-		r := w.Run(in+"\n", "git-credential-aad", "get")
-		if r.Code != 0 || r.Stdout != "" || r.Stderr != "" {
-			t.Errorf("get %q: exit %d, stdout %q, stderr %q; want silence and exit 0", in, r.Code, r.Stdout, r.Stderr)
-		}
-	}
 }
 
 func TestGitWithoutSignInFailsFastWhenNoOneCanBeAsked(t *testing.T) {

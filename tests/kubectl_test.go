@@ -424,6 +424,7 @@ func TestConvertKubeconfigFromAzGetCredentials(t *testing.T) {
 	if b, err := os.ReadFile(backups[0]); err != nil || string(b) != original {
 		t.Errorf("the backup is not the original kubeconfig (%v)", err)
 	}
+	w.KeepsUserSecret(backups[0]) // the CI user's secret, as the original held it
 	converted, err := os.ReadFile(kubeconfig)
 	if err != nil {
 		t.Fatal(err)

@@ -27,7 +27,14 @@ type World struct {
 	Home   string
 	Config string // AADCRED_CONFIG
 	Cache  string // AADCRED_CACHE_DIR
+	root   string // holds Home, Config and Cache
 	env    map[string]string
+
+	mu        sync.Mutex // guards the fields below
+	cmds      []recordedCmd
+	sources   []func() []fakeentra.Secret
+	dirs      []string
+	userFiles []string
 }
 
 // signingKey is shared by every fake in a test binary: RSA key generation takes seconds on a busy
@@ -58,7 +65,7 @@ func NewWorld(t testing.TB, bin string, opts fakeentra.Options) *World {
 	entra := fakeentra.NewTest(t, opts)
 	root := t.TempDir()
 	w := &World{
-		t: t, Entra: entra, Bin: bin,
+		t: t, Entra: entra, Bin: bin, root: root,
 		Home:   filepath.Join(root, "home"),
 		Config: filepath.Join(root, "config.yaml"),
 		Cache:  filepath.Join(root, "cache"),
@@ -81,6 +88,9 @@ func NewWorld(t testing.TB, bin string, opts fakeentra.Options) *World {
 		// Tests stand in for the person at the terminal; prompts go to a pipe they read.
 		"AADCRED_PROMPT": "always",
 	}
+	w.WatchSecrets(entra.IssuedSecrets)
+	// Registered after the temporary directory, so it runs before that is removed.
+	t.Cleanup(w.finish)
 	return w
 }
 
@@ -130,6 +140,7 @@ func (w *World) Command(ctx context.Context, name string, args ...string) *exec.
 	cmd.Env = w.Environ()
 	cmd.Dir = w.Home
 	cmd.WaitDelay = 5 * time.Second
+	w.record(recordedCmd{cmd: cmd, command: append([]string{name}, args...)})
 	return cmd
 }
 
@@ -177,7 +188,10 @@ func (w *World) Start(ctx context.Context, stdin string, name string, args ...st
 	if err := cmd.Start(); err != nil {
 		w.t.Fatalf("starting %s: %v", name, err)
 	}
-	return cmd, &stdout, stderr
+	// What the test reads of stderr is kept for the leak scan.
+	var seen bytes.Buffer
+	w.record(recordedCmd{command: append([]string{name}, args...), stderr: &seen})
+	return cmd, &stdout, io.TeeReader(stderr, &seen)
 }
 
 func fileExists(p string) bool {

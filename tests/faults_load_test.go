@@ -1,0 +1,101 @@
+package tests
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aadcred/aadcred/tests/fakeacr"
+	"github.com/aadcred/aadcred/tests/fakeentra"
+	"github.com/aadcred/aadcred/tests/harness"
+)
+
+func TestFaultsLoad(t *testing.T) { runMatrix(t, loadFaults()) }
+
+// loadProcesses is how many processes each load case starts at once.
+const loadProcesses = 50
+
+func loadFaults() []matrixCase {
+	return []matrixCase{
+		{"50 processes on an empty cache", "docker: every process gets the same token, nothing on stderr",
+			"one Entra token and one registry token, from 1 request each", loadEmptyCache},
+		{"50 processes on an expired token", "kubectl: every process gets the same new token, nothing on stderr",
+			"the sign-in, and the token of 1 refresh", loadExpiredToken},
+		{"50 processes with no sign-in and no person", "git: every process fails at once, one line naming the login command",
+			"nothing; 0 requests", loadNoSignIn},
+	}
+}
+
+// startTogether runs n copies of a command at once, with the same stdin, and returns what each
+// printed.
+func startTogether(w *harness.World, n int, stdin, binary string, args ...string) []harness.Result {
+	out := make([]harness.Result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { out[i] = w.Run(stdin, binary, args...) })
+	}
+	wg.Wait()
+	return out
+}
+
+// requireSameAnswer requires every process to succeed silently with the same stdout.
+func requireSameAnswer(t *testing.T, results []harness.Result) {
+	t.Helper()
+	for i, r := range results {
+		if r.Code != 0 || r.Stderr != "" || r.Stdout != results[0].Stdout {
+			t.Fatalf("process %d: exit %d, a different answer, or stderr:\n%s", i, r.Code, r.Stderr)
+		}
+	}
+}
+
+func loadEmptyCache(t *testing.T) {
+	w := newACRWorld(t, fakeacr.Options{}, "")
+	// A slow service, so that all the processes overlap.
+	w.ACR.SetExchangeDelay(300 * time.Millisecond)
+	if err := w.Entra.InjectFault(fakeentra.Fault{Endpoint: fakeentra.EndpointToken, Delay: 300 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	results := startTogether(w.World, loadProcesses, w.ACR.Host()+"\n", "docker-credential-aad", "get")
+	requireSameAnswer(t, results)
+	decodeCredentials(t, results[0].Stdout, w.ACR.Host())
+	if n := w.Entra.TokenRequests(); n != 1 {
+		t.Errorf("%d Entra token requests, want 1", n)
+	}
+	if n := w.ACR.ExchangeCount(); n != 1 {
+		t.Errorf("%d exchanges, want 1", n)
+	}
+}
+
+func loadExpiredToken(t *testing.T) {
+	w := newFaultWorld(t)
+	outcome{0, ""}.require(t, kubectlTool.ask(w))
+	expireCachedTokens(t, w.World)
+	w.Entra.ResetCounts()
+	if err := w.Entra.InjectFault(fakeentra.Fault{Endpoint: fakeentra.EndpointToken, Delay: 300 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	results := startTogether(w.World, loadProcesses, "", "kubectl-aad", getTokenArgs("devicecode")...)
+	requireSameAnswer(t, results)
+	if n := w.Entra.TokenRequests(); n != 1 {
+		t.Errorf("%d token requests, want 1 refresh", n)
+	}
+}
+
+func loadNoSignIn(t *testing.T) {
+	w := newRepoWorld(t)
+	w.nonInteractive()
+	w.Set("AZURE_TENANT_ID", fakeentra.DefaultTenant) // no probe either: nothing at all is asked
+	results := startTogether(w.World, loadProcesses, w.request(), "git-credential-aad", "get")
+	for i, r := range results {
+		if r.Code != 1 || r.Stdout != "" || strings.Count(r.Stderr, "\n") != 1 || !strings.Contains(r.Stderr, "git credential-aad login") {
+			t.Fatalf("process %d: exit %d, stdout %q, stderr %q; want exit 1 and one line naming the login command", i, r.Code, r.Stdout, r.Stderr)
+		}
+	}
+	if n := w.Entra.Count(fakeentra.EndpointAny); n != 0 {
+		t.Errorf("%d requests to Entra ID with no one to sign in", n)
+	}
+	if n := w.Repos.Probes(); n != 0 {
+		t.Errorf("%d probes", n)
+	}
+}

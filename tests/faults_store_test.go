@@ -1,0 +1,348 @@
+package tests
+
+import (
+	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aadcred/aadcred/keystore"
+	"github.com/aadcred/aadcred/tests/fakeentra"
+	"github.com/aadcred/aadcred/tests/harness"
+)
+
+func TestFaultsStore(t *testing.T) { runMatrix(t, storeFaults()) }
+
+// entryKind is one kind of file the store keeps.
+type entryKind struct {
+	name string
+	tool tool // the tool whose call reads it
+	tier string
+	// prefix starts the entry's name; an empty tier means the file prefix names in the store's
+	// root (data.key).
+	prefix string
+	// primed says the entry is made by the tool's first call (a cached token), not by signing in.
+	primed bool
+	want   outcome
+	keeps  string
+	// check looks at the store after the call: what the store kept, or what it should have.
+	check func(t *testing.T, w *faultWorld, name string)
+}
+
+// damage is a way an entry is damaged on disk.
+type damage struct {
+	name  string
+	apply func(t *testing.T, w *faultWorld, k entryKind, path string)
+}
+
+func entryKinds() []entryKind {
+	return []entryKind{
+		{"access token", kubectlTool, "tokens", "t", true, outcome{0, "cached token"},
+			"the sign-in; a new token in place of the damaged one", servedFromCacheNext},
+		{"account label", gitTool, "tokens", "a", false, outcome{0, ""},
+			"the sign-in, its label rebuilt from the encrypted entry", labelRebuilt},
+		{"refresh token", dockerTool, "secrets", "a", false, outcome{1, "docker-credential-aad login"},
+			"the damaged entry in quarantine/ for 7 days", quarantined("secrets-a")},
+		{"registry token", dockerTool, "secrets", "docker-acr-", true, outcome{0, "quarantine"},
+			"the sign-in; the damaged entry in quarantine/ for 7 days; a new registry token", quarantined("secrets-docker-acr-")},
+		{"organisation note", gitTool, "tokens", "g", true, outcome{0, ""},
+			"the sign-in; the note learnt again", noteLearntAgain},
+		{"data key", kubectlTool, "", "data.key", false, outcome{1, "login"},
+			"the sealed entries and the damaged key in quarantine/ for 7 days", quarantined("secrets-a")},
+	}
+}
+
+func damages() []damage {
+	rewrite := func(f func([]byte) []byte) func(*testing.T, *faultWorld, entryKind, string) {
+		return func(t *testing.T, _ *faultWorld, _ entryKind, path string) {
+			t.Helper()
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, f(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return []damage{
+		{"empty", rewrite(func([]byte) []byte { return nil })},
+		{"truncated", rewrite(func(b []byte) []byte { return b[:len(b)/2] })},
+		{"random bytes", rewrite(func(b []byte) []byte { rand.Read(b); return b })},
+		{"flipped byte", rewrite(func(b []byte) []byte { b[len(b)/2] ^= 0x20; return b })},
+		{"wrong JSON", writeWrongContent},
+	}
+}
+
+// writeWrongContent writes an entry that is whole (its frame, checksum or seal are right) but
+// whose content is not what the entry holds: JSON of the wrong shape or, for the data key, a
+// well-formed key that is not the one the entries were sealed with.
+func writeWrongContent(t *testing.T, w *faultWorld, k entryKind, path string) {
+	t.Helper()
+	if k.tier == "" {
+		key := make([]byte, 32)
+		rand.Read(key)
+		if err := os.WriteFile(path, append([]byte("AADK\x01"), key...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	tier := keystore.AccessTokens
+	if k.tier == "secrets" {
+		tier = keystore.Secrets
+	}
+	s := openStore(t, w.StoreDir())
+	if err := s.Write(context.Background(), tier, filepath.Base(path), []byte(`["not", "an", "entry"]`)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func storeFaults() []matrixCase {
+	var cases []matrixCase
+	for _, k := range entryKinds() {
+		for _, d := range damages() {
+			name := d.name
+			if k.tier == "" && name == "wrong JSON" {
+				name = "another key"
+			}
+			cases = append(cases, matrixCase{
+				name:  k.name + ", " + name,
+				sees:  k.tool.name + ": " + k.want.String(),
+				keeps: k.keeps,
+				run:   func(t *testing.T) { runDamage(t, k, d) },
+			})
+		}
+	}
+	return append(cases,
+		matrixCase{"permissions too open", "git: exit 1, each problem said once, the last line naming the chmod that fixes it",
+			"everything (the organisation's note is learnt again)", permissionsTooOpen},
+		matrixCase{"symlink in place of an entry", "kubectl: " + outcome{0, "symbolic link"}.String(),
+			"the sign-in; a new token in place of the link; the link's target untouched", symlinkInPlace},
+		matrixCase{"read-only store", "docker: " + outcome{0, "not kept"}.String(), "everything, unchanged", readOnlyStore},
+		matrixCase{"full disk", "kubectl: " + outcome{0, "not kept"}.String(), "everything, unchanged", fullDisk},
+		matrixCase{"lock holder killed mid-refresh", "kubectl: the next call " + outcome{0, ""}.String(),
+			"the sign-in, and the token the next call got", killedLockHolder},
+		matrixCase{"config syntax error", "kubectl: exit 1, one line naming the file and the line", "everything, unchanged", configSyntaxError},
+	)
+}
+
+func runDamage(t *testing.T, k entryKind, d damage) {
+	w := newFaultWorld(t)
+	signedIn := snapshot(t, w.StoreDir())
+	if k.primed {
+		outcome{0, ""}.require(t, k.tool.ask(w))
+	}
+	name := k.prefix
+	if k.tier != "" {
+		name = newest(t, signedIn, snapshot(t, w.StoreDir()), k.tier, k.prefix)
+	}
+	d.apply(t, w, k, filepath.Join(w.StoreDir(), k.tier, name))
+	w.Entra.ResetCounts()
+	k.want.require(t, k.tool.ask(w))
+	k.check(t, w, name)
+}
+
+// newest is the entry under tier starting with prefix: the one the tool's call added, if it added
+// one, else the one the sign-in made.
+func newest(t *testing.T, signedIn, now storeFiles, tier, prefix string) string {
+	t.Helper()
+	var added []string
+	for _, n := range now.names(tier, prefix) {
+		if _, ok := signedIn[filepath.Join(tier, n)]; !ok {
+			added = append(added, n)
+		}
+	}
+	if len(added) == 1 {
+		return added[0]
+	}
+	return now.one(t, tier, prefix)
+}
+
+// servedFromCacheNext: the call got a new token and cached it.
+func servedFromCacheNext(t *testing.T, w *faultWorld, _ string) {
+	t.Helper()
+	before := w.Entra.TokenRequests()
+	outcome{0, ""}.require(t, kubectlTool.ask(w))
+	if n := w.Entra.TokenRequests() - before; n != 0 {
+		t.Errorf("the next call made %d token requests: the new token was not cached", n)
+	}
+}
+
+// labelRebuilt: the account's label is back, and it serves the next call with no sign-in.
+func labelRebuilt(t *testing.T, w *faultWorld, name string) {
+	t.Helper()
+	if _, ok := snapshot(t, w.StoreDir())[filepath.Join("tokens", name)]; !ok {
+		t.Error("the account's label was not rebuilt")
+	}
+	r := w.Run("", "git-credential-aad", "status")
+	if !strings.Contains(r.Stdout, fakeentra.DefaultUser) {
+		t.Errorf("status does not show the account:\n%s", r.Stdout)
+	}
+}
+
+// quarantined: the damaged entry was moved into quarantine/, where it stays 0600.
+func quarantined(prefix string) func(*testing.T, *faultWorld, string) {
+	return func(t *testing.T, w *faultWorld, _ string) {
+		t.Helper()
+		moved := snapshot(t, w.StoreDir()).names("quarantine", prefix)
+		if len(moved) != 1 {
+			t.Fatalf("quarantine holds %q, want the damaged %s… entry", moved, prefix)
+		}
+		fi, err := os.Stat(filepath.Join(w.StoreDir(), "quarantine", moved[0]))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("the quarantined entry: %v, mode %v; want 0600", err, fi.Mode())
+		}
+		r := w.Run("", "git-credential-aad", "status")
+		if !strings.Contains(r.Stdout, moved[0]) {
+			t.Errorf("status does not report the quarantined entry:\n%s", r.Stdout)
+		}
+	}
+}
+
+// noteLearntAgain: the organisation's tenant was asked again and noted.
+func noteLearntAgain(t *testing.T, w *faultWorld, name string) {
+	t.Helper()
+	probes := w.Repos.Probes()
+	outcome{0, ""}.require(t, gitTool.ask(w))
+	if w.Repos.Probes() != probes {
+		t.Error("the organisation was asked again: its tenant was not noted")
+	}
+}
+
+func permissionsTooOpen(t *testing.T) {
+	w := newFaultWorld(t)
+	outcome{0, ""}.require(t, gitTool.ask(w))
+	// Let the cached token expire, so that the call needs the sign-in too.
+	expireCachedTokens(t, w.World)
+	w.Entra.ResetCounts()
+	for _, tier := range []string{"tokens", "secrets"} {
+		entries, _ := os.ReadDir(filepath.Join(w.StoreDir(), tier))
+		for _, e := range entries {
+			if err := os.Chmod(filepath.Join(w.StoreDir(), tier, e.Name()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Cleanup(func() { restoreModes(w.StoreDir()) })
+	before := snapshot(t, w.StoreDir())
+	r := gitTool.ask(w)
+	t.Logf("what a person sees (exit %d):\n%s", r.Code, r.Stderr)
+	lines := strings.Split(strings.TrimSpace(r.Stderr), "\n")
+	seen := map[string]bool{}
+	for _, l := range lines {
+		if seen[l] {
+			t.Errorf("said twice: %s", l)
+		}
+		seen[l] = true
+	}
+	if r.Code != 1 || !strings.Contains(lines[len(lines)-1], "chmod 600") {
+		t.Errorf("exit %d; the last line should name the chmod that fixes it", r.Code)
+	}
+	after := snapshot(t, w.StoreDir())
+	for _, note := range after.names("tokens", "g") {
+		delete(before, filepath.Join("tokens", note))
+	}
+	requireKept(t, before, after)
+	if n := w.Entra.TokenRequests(); n != 0 {
+		t.Errorf("%d token requests with a sign-in that others could have planted", n)
+	}
+}
+
+// restoreModes makes every file in the store 0600 again, so that the test's logout can run.
+func restoreModes(dir string) {
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			os.Chmod(path, 0o600)
+		}
+		return nil
+	})
+}
+
+func symlinkInPlace(t *testing.T) {
+	w := newFaultWorld(t)
+	signedIn := snapshot(t, w.StoreDir())
+	outcome{0, ""}.require(t, kubectlTool.ask(w))
+	name := newest(t, signedIn, snapshot(t, w.StoreDir()), "tokens", "t")
+	// A named pipe: opening it to read would wait for a writer forever.
+	target := filepath.Join(w.Home, "pipe")
+	if err := syscall.Mkfifo(target, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	entry := filepath.Join(w.StoreDir(), "tokens", name)
+	if err := os.Remove(entry); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, entry); err != nil {
+		t.Fatal(err)
+	}
+	outcome{0, "symbolic link"}.require(t, kubectlTool.ask(w))
+	if fi, err := os.Lstat(entry); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("the entry is not a regular file again: %v", err)
+	}
+	if fi, err := os.Lstat(target); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the link's target was touched: %v", err)
+	}
+}
+
+func readOnlyStore(t *testing.T) {
+	w := newFaultWorld(t)
+	before := snapshot(t, w.StoreDir())
+	harness.ReadOnly(t, w.StoreDir())
+	r := dockerTool.ask(w)
+	outcome{0, "not kept"}.require(t, r)
+	requireKept(t, before, snapshot(t, w.StoreDir()))
+	if len(snapshot(t, w.StoreDir())) != len(before) {
+		t.Error("something was added to a read-only store")
+	}
+}
+
+func fullDisk(t *testing.T) {
+	w := newFaultWorld(t)
+	before := snapshot(t, w.StoreDir())
+	harness.FullDisk(t, w.StoreDir())
+	outcome{0, "not kept"}.require(t, kubectlTool.ask(w))
+	requireKept(t, before, snapshot(t, w.StoreDir()))
+}
+
+func killedLockHolder(t *testing.T) {
+	w := newFaultWorld(t)
+	reached := make(chan struct{}, 1)
+	tokenFault(fakeentra.Fault{Delay: time.Minute, Times: 1, Reached: reached})(t, w)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	holder, _, _ := w.Start(ctx, "", "kubectl-aad", getTokenArgs("devicecode")...)
+	select {
+	case <-reached: // it holds the lock, and its refresh is under way
+	case <-ctx.Done():
+		t.Fatal("the first call never asked for a token")
+	}
+	holder.Process.Signal(syscall.SIGKILL)
+	holder.Wait()
+	outcome{0, ""}.require(t, kubectlTool.ask(w))
+	servedFromCacheNext(t, w, "")
+}
+
+func configSyntaxError(t *testing.T) {
+	w := newFaultWorld(t)
+	good, err := os.ReadFile(w.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, w.StoreDir())
+	w.WriteConfig("tenant: [broken\n")
+	t.Cleanup(func() { w.WriteConfig(string(good)) })
+	outcome{1, w.Config + ":1:"}.require(t, kubectlTool.ask(w))
+	requireKept(t, before, snapshot(t, w.StoreDir()))
+}
+
+// expireCachedTokens rewrites every cached access token as one that expired a minute ago, as if
+// the store had been left alone for an hour.
+func expireCachedTokens(t *testing.T, w *harness.World) {
+	t.Helper()
+	past := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+	editCachedTokens(t, w, map[string]string{"expires_on": past, "refresh_at": past})
+}
