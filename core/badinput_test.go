@@ -101,7 +101,7 @@ func TestServiceFaults(t *testing.T) {
 func TestTokenAnswerWithoutAccessToken(t *testing.T) {
 	t.Parallel()
 	for _, body := range []string{`{"token_type":"Bearer","expires_in":3599}`, `{"access_token":"x.y.z","token_type":"Bearer"}`, `null`, ``} {
-		authority := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		authority := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write([]byte(body))
 		}))

@@ -126,3 +126,28 @@ func TestTokenInAzurePipelinesJob(t *testing.T) {
 		t.Errorf("the pipeline's OIDC endpoint was asked %d times for %d uncached tokens", n, want)
 	}
 }
+
+// TestPlainHTTPAuthorityIsRefused gives the binaries a plain-http authority on loopback, from the
+// environment and from the configuration file: the client secret goes nowhere.
+func TestPlainHTTPAuthorityIsRefused(t *testing.T) {
+	w := servicePrincipalWorld(t)
+	listener := newSpy(t, w, false)
+	for _, via := range []string{"environment", "configuration"} {
+		if via == "environment" {
+			w.Set("AZURE_AUTHORITY_HOST", listener.URL+"/")
+		} else {
+			w.Set("AZURE_AUTHORITY_HOST", "")
+			w.WriteConfig("authority_host: " + listener.URL + "\n")
+		}
+		for _, b := range harness.Binaries {
+			r := w.Run("", b, "token", "--resource", armResource)
+			if r.Code == 0 || r.Stdout != "" || !strings.Contains(r.Stderr, "must use https") {
+				t.Errorf("%s, authority from the %s: exit %d, stdout %q\n%s", b, via, r.Code, r.Stdout, r.Stderr)
+			}
+		}
+	}
+	if n := listener.hits.Load(); n != 0 {
+		t.Errorf("%d requests reached the plain-http authority", n)
+	}
+	w.WriteConfig("")
+}

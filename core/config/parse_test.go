@@ -230,17 +230,18 @@ func TestParseErrorsDoNotRepeatSecrets(t *testing.T) {
 	}
 }
 
-func TestParseAcceptsLoopbackHTTP(t *testing.T) {
-	for _, host := range []string{"http://127.0.0.1:8443", "http://localhost:1234/", "http://[::1]:80"} {
-		in := "authority_host: " + host + "\ndocker:\n  audience: " + host + "\n"
-		c, err := config.Parse("config.yaml", []byte(in))
-		if err != nil {
-			t.Errorf("Parse(%q): %v", in, err)
-			continue
+// TestParseRefusesPlainHTTPAuthority refuses an http authority even on loopback, where secrets
+// would go to whatever listens on the port; an https one there (a test server) is fine.
+func TestParseRefusesPlainHTTPAuthority(t *testing.T) {
+	for _, host := range []string{"http://127.0.0.1:8443", "http://localhost:1234/", "http://[::1]:80", "http://login.microsoftonline.com"} {
+		_, err := config.Parse("config.yaml", []byte("authority_host: "+host+"\n"))
+		if err == nil || !strings.Contains(err.Error(), "https") {
+			t.Errorf("Parse accepted authority_host %s (%v)", host, err)
 		}
-		if c.Defaults.AuthorityHost != host || c.Docker.Audience != host {
-			t.Errorf("Parse(%q) = %+v", in, c)
-		}
+	}
+	c, err := config.Parse("config.yaml", []byte("authority_host: https://127.0.0.1:8443\n"))
+	if err != nil || c.Defaults.AuthorityHost != "https://127.0.0.1:8443" {
+		t.Errorf("Parse of a loopback https authority: %+v, %v", c, err)
 	}
 }
 

@@ -27,7 +27,7 @@ redirect_port: 8400
 profiles:
   ci: {method: workloadidentity, client_id: ci-app}
   gov: {tenant: contoso.us, cloud: usgovernment}
-  local: {authority_host: "http://127.0.0.1:9999"}
+  local: {authority_host: "https://127.0.0.1:9999"}
 `
 
 func TestProfileMerges(t *testing.T) {
@@ -50,7 +50,7 @@ func TestProfileMerges(t *testing.T) {
 		},
 		"local": {
 			Tenant: "contoso.com", ClientID: "top-app", Method: "browser",
-			AuthorityHost: "http://127.0.0.1:9999", LoginHint: "alice@contoso.com", RedirectPort: 8400,
+			AuthorityHost: "https://127.0.0.1:9999", LoginHint: "alice@contoso.com", RedirectPort: 8400,
 		},
 	}
 	for name, want := range tests {

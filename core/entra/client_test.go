@@ -57,8 +57,10 @@ func testClient(waits *[]time.Duration) *Client {
 	}
 }
 
+// endpoint is the test server as an authority. The servers speak plain http, which
+// ParseAuthority refuses; package entra's client itself sends to the endpoint it is given.
 func endpoint(t *testing.T, s *server) Endpoint {
-	u, err := ParseAuthority(s.URL)
+	u, err := url.Parse(s.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,15 +195,17 @@ func TestParseAuthority(t *testing.T) {
 		"https://login.microsoftonline.com/": "https://login.microsoftonline.com",
 		"https://login.microsoftonline.com":  "https://login.microsoftonline.com",
 		"https://login.example:8443/custom/": "https://login.example:8443/custom",
-		"http://127.0.0.1:9999":              "http://127.0.0.1:9999",
-		"http://localhost:1/":                "http://localhost:1",
+		"https://127.0.0.1:9999":             "https://127.0.0.1:9999",
 	} {
 		u, err := ParseAuthority(in)
 		if err != nil || u.String() != want {
 			t.Errorf("ParseAuthority(%q) = %v, %v; want %s", in, u, err, want)
 		}
 	}
-	for _, bad := range []string{"", "login.microsoftonline.com", "http://login.microsoftonline.com", "ftp://x", "https://u:p@x", "https://x/?q=1", "https://x/#f"} {
+	// Plain http is refused even on loopback: the authority is sent client secrets, assertions
+	// and refresh tokens, and any local process can listen on a loopback port.
+	for _, bad := range []string{"", "login.microsoftonline.com", "http://login.microsoftonline.com", "http://127.0.0.1:9999", "http://localhost:1/",
+		"http://[::1]:8080", "ftp://x", "https://u:p@x", "https://x/?q=1", "https://x/#f"} {
 		if _, err := ParseAuthority(bad); err == nil {
 			t.Errorf("ParseAuthority(%q) succeeded", bad)
 		}

@@ -79,10 +79,20 @@ func ValidateTenant(tenant string) error {
 }
 
 // ParseAuthority parses an authority host such as https://login.microsoftonline.com/ (with or
-// without a trailing slash). It must be https; plain http is accepted only for a loopback host,
-// which is what tests use. A path is kept (some private clouds put the authority below one).
-// Errors show the value with any password in it masked.
-func ParseAuthority(s string) (*url.URL, error) { return ParseURL("authority host", s) }
+// without a trailing slash). It must be https, even on loopback: the authority is sent client
+// secrets, assertions and refresh tokens, and any process on the machine may listen on a loopback
+// port (test servers speak TLS too). A path is kept (some private clouds put the authority below
+// one). Errors show the value with any password in it masked.
+func ParseAuthority(s string) (*url.URL, error) {
+	u, err := ParseURL("authority host", s)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme != "https" {
+		return nil, fmt.Errorf("authority host %q must use https (plain http is refused even on loopback)", u.Redacted())
+	}
+	return u, nil
+}
 
 // ParseURL checks that s is an absolute https URL (http only for a loopback host) without user
 // info, query or fragment: the rule for every address a token or a secret may be sent to. what
