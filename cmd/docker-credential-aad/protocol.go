@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/docker/docker-credential-helpers/credentials"
@@ -45,7 +48,7 @@ func action(s *cli.Session, name, usage string, flags ...urfave.Flag) *urfave.Co
 		Action: func(c *urfave.Context) error {
 			h := &helper{ctx: c.Context, s: s, identityToken: c.Bool("identity-token")}
 			var out bytes.Buffer // nothing reaches stdout before the action has succeeded
-			err := credentials.HandleCommand(h, name, s.Env.Stdin, &out)
+			err := inputError(name, credentials.HandleCommand(h, name, s.Env.Stdin, &out))
 			if err == nil {
 				_, err = s.Env.Stdout.Write(out.Bytes())
 				return err
@@ -66,6 +69,38 @@ func action(s *cli.Session, name, usage string, flags ...urfave.Flag) *urfave.Co
 			return cli.ExitError{Code: 1}
 		},
 	}
+}
+
+// expectedInput says what docker sends on the stdin of each action that reads one.
+var expectedInput = map[string]string{
+	credentials.ActionGet:   "the registry's server URL",
+	credentials.ActionErase: "the registry's server URL",
+	credentials.ActionStore: "one JSON object with ServerURL, Username and Secret",
+}
+
+// inputError turns the errors docker-credential-helpers returns for stdin it could not read
+// (bufio's and encoding/json's own words) into one that says what was wrong with the input. Any
+// other error is returned as it is.
+func inputError(action string, err error) error {
+	want, ok := expectedInput[action]
+	if err == nil || !ok {
+		return err
+	}
+	var syntax *json.SyntaxError
+	var wrongType *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, bufio.ErrTooLong):
+		return fmt.Errorf("%s: a line on stdin is longer than %d KiB; docker sends %s", action, bufio.MaxScanTokenSize>>10, want)
+	case action != credentials.ActionStore:
+		return err
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("store: the credentials on stdin are cut short; docker sends %s", want)
+	case errors.As(err, &syntax):
+		return fmt.Errorf("store: the credentials on stdin are not JSON (%v); docker sends %s", syntax, want)
+	case errors.As(err, &wrongType):
+		return fmt.Errorf("store: the credentials on stdin are not what docker sends (%s is not a %s); docker sends %s", wrongType.Field, wrongType.Type, want)
+	}
+	return err
 }
 
 // oneLine makes an error one line without anything that looks like a token: docker shows the

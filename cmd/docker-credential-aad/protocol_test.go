@@ -131,7 +131,20 @@ func TestProtocolActions(t *testing.T) {
 	}{
 		{"store is accepted", `{"ServerURL":"contoso.azurecr.io","Username":"u","Secret":"s"}`, []string{"store"}, 0, ""},
 		{"store without a user", `{"ServerURL":"contoso.azurecr.io","Username":"","Secret":"s"}`, []string{"store"}, 1, "no credentials username\n"},
-		{"store of garbage", `{`, []string{"store"}, 1, "unexpected EOF\n"},
+		{"store of truncated JSON", `{"ServerURL":"contoso.azurecr.io","Username":"u","Sec`, []string{"store"}, 1,
+			"store: the credentials on stdin are cut short; docker sends one JSON object with ServerURL, Username and Secret\n"},
+		{"store of something else", `ServerURL=contoso.azurecr.io`, []string{"store"}, 1,
+			"store: the credentials on stdin are not JSON (invalid character 'S' looking for beginning of value); docker sends one JSON object with ServerURL, Username and Secret\n"},
+		{"store of the wrong JSON", `{"ServerURL":["contoso.azurecr.io"]}`, []string{"store"}, 1,
+			"store: the credentials on stdin are not what docker sends (ServerURL is not a string); docker sends one JSON object with ServerURL, Username and Secret\n"},
+		{"store of nothing", ``, []string{"store"}, 1,
+			"store: the credentials on stdin are cut short; docker sends one JSON object with ServerURL, Username and Secret\n"},
+		{"store of a line longer than 64 KiB", `{"ServerURL":"` + strings.Repeat("a", 70<<10) + `"}`, []string{"store"}, 1,
+			"store: a line on stdin is longer than 64 KiB; docker sends one JSON object with ServerURL, Username and Secret\n"},
+		{"get of a line longer than 64 KiB", strings.Repeat("a", 70<<10) + "\n", []string{"get"}, 1,
+			"get: a line on stdin is longer than 64 KiB; docker sends the registry's server URL\n"},
+		{"erase of a line longer than 64 KiB", strings.Repeat("a", 70<<10) + "\n", []string{"erase"}, 1,
+			"erase: a line on stdin is longer than 64 KiB; docker sends the registry's server URL\n"},
 		{"get of nothing", "", []string{"get"}, 1, "no credentials server URL\n"},
 		{"erase of nothing", "\n", []string{"erase"}, 1, "no credentials server URL\n"},
 		{"erase of an unknown registry", "contoso.azurecr.io\n", []string{"erase"}, 0, ""},
@@ -142,6 +155,10 @@ func TestProtocolActions(t *testing.T) {
 		r := w.run(tc.stdin, tc.args...)
 		if r.code != tc.code || r.stdout != tc.stdout {
 			t.Errorf("%s: exit %d, stdout %q; want %d, %q (stderr %q)", tc.name, r.code, r.stdout, tc.code, tc.stdout, r.stderr)
+		}
+		// A person sees the same line on stderr.
+		if tc.code != 0 && tc.stdout != "" && r.stderr != "docker-credential-aad: "+tc.stdout {
+			t.Errorf("%s: stderr %q, want the error line", tc.name, r.stderr)
 		}
 	}
 	if entries, _ := os.ReadDir(filepath.Join(w.env["AADCRED_CACHE_DIR"], "tokens")); len(entries) != 0 {
