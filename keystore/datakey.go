@@ -112,6 +112,9 @@ func (s *Store) obtainKey(ctx context.Context, create bool) (*dataKey, Protectio
 	switch {
 	case found.bad != nil:
 		replaced = fmt.Sprintf("the data key was unusable (%s), so a new one was made", found.bad.reason)
+		if kept := s.quarantineKeyFile(found.src); kept != "" {
+			replaced += "; the old one is kept in " + kept
+		}
 	case s.hasSealedEntries():
 		replaced = "no data key was found although sealed entries existed, so a new one was made"
 	}
@@ -128,6 +131,21 @@ func (s *Store) obtainKey(ctx context.Context, create bool) (*dataKey, Protectio
 	}
 	k.replaced = replaced
 	return k, found.p, nil
+}
+
+// quarantineKeyFile moves the unusable key file of src, if its key is kept in a file of the
+// store, into the quarantine before a new key takes its place: the entries sealed under it are
+// quarantined too, and with both a person can put them back. It returns where the file went.
+func (s *Store) quarantineKeyFile(src keySource) string {
+	f, ok := src.(interface{ path() string })
+	if !ok {
+		return ""
+	}
+	dest, err := s.quarantine(f.path(), filepath.Base(f.path()), nil)
+	if err != nil {
+		return ""
+	}
+	return dest
 }
 
 // dataKeyLockName is the lock taken while a data key is made. Caller-chosen
@@ -423,7 +441,7 @@ func (s *Store) sealedKeyIDs() map[[keyIDLen]byte]bool {
 // readKeyID returns the key ID in the header of a sealed entry.
 func readKeyID(path string) ([keyIDLen]byte, bool) {
 	var id [keyIDLen]byte
-	f, err := os.Open(path)
+	f, err := openNoFollow(path)
 	if err != nil {
 		return id, false
 	}

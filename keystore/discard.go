@@ -11,6 +11,7 @@ import (
 
 // Discard removes the entry called name if it still holds seen, the data a
 // Read of it returned that the caller could not use (it does not parse, say).
+// An entry of the secrets tier is moved into the quarantine instead.
 // Unlike Delete, it leaves alone an entry that another process has written
 // since: that one is good, and removing it would cost a new sign-in.
 //
@@ -51,6 +52,14 @@ func (s *Store) Discard(t Tier, name string, seen []byte) error {
 		data, err = decodePlain(label, raw)
 	}
 	if err != nil || !bytes.Equal(data, seen) {
+		return nil
+	}
+	if t == Secrets {
+		// A secret is never deleted on a caller's judgement that it is unusable: a newer
+		// caller may have written what this one cannot parse.
+		if _, err := s.quarantine(path, t.String()+"/"+name, read); err != nil {
+			return fmt.Errorf("discarding %s entry %s: %w", t, name, err)
+		}
 		return nil
 	}
 	if now, err := os.Lstat(path); err != nil || !os.SameFile(read, now) {

@@ -25,6 +25,7 @@
 //	tokens/<name>        access-token tier entries
 //	secrets/<name>       secrets tier entries, sealed
 //	locks/<name>.lock    lock files; never deleted, so that a lock is always one inode
+//	quarantine/…         sealed entries (and key files) that could not be opened, kept 7 days
 //	key.backend          names the backend that holds the data key, e.g. "secret-service"
 //	data.key             the data key, with the "file" backend
 //	passphrase.salt      the key-derivation salt and the key's ID, with the "passphrase" backend
@@ -32,8 +33,14 @@
 // Writes go to a temporary file that is synced and renamed over the entry, so a
 // reader sees the old value or the new one, never a mixture, even if the writer
 // is killed. An entry that is damaged, or sealed under a key that the backend
-// holding the data key no longer has, is removed and reported once as
-// [ErrCorrupt]; the caller acquires it again. An entry that only cannot be read
+// holding the data key no longer has, is reported once as [ErrCorrupt] and the
+// caller acquires it again: a plain one is removed, but a sealed one, and
+// anything in the secrets tier, is moved into the quarantine for seven days
+// ([Store.Quarantined]), as is a damaged key file that a new key replaces, so
+// that nothing that cannot be got back is deleted on a guess. A symbolic link
+// where an entry belongs is never followed. A store that cannot be written (a
+// read-only or full file system) is still read; its writes, and the locks it
+// has no file for, fail with [ErrUnwritable]. An entry that only cannot be read
 // now is left in place: [ErrKeyUnavailable] when its key cannot be reached, and
 // [ErrNewerFormat] when a newer aadcred wrote it. A caller that finds an
 // entry's data unusable removes it with [Store.Discard], which leaves alone an

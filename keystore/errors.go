@@ -31,15 +31,21 @@ var ErrNewerFormat = errors.New("written by a newer aadcred")
 // item of that name.
 var ErrKeyringItemNotFound = errors.New("no such item in the keyring")
 
-// CorruptError describes an entry that could not be used and was discarded.
+// CorruptError describes an entry that could not be used and was discarded: removed or, for a
+// sealed entry, moved into the quarantine.
 type CorruptError struct {
 	Tier   Tier
 	Name   string
 	Reason string // what was wrong, e.g. "truncated", "sealed with a different data key"
+	// Quarantined is where the entry went, when it was moved into the quarantine.
+	Quarantined string
 }
 
-// Error says which entry was discarded and why.
+// Error says which entry was discarded, why, and where it is kept if it is.
 func (e *CorruptError) Error() string {
+	if e.Quarantined != "" {
+		return fmt.Sprintf("moved unreadable %s entry %s to %s (kept 7 days): %s", e.Tier, e.Name, e.Quarantined, e.Reason)
+	}
 	return fmt.Sprintf("discarded unreadable %s entry %s: %s", e.Tier, e.Name, e.Reason)
 }
 
@@ -76,3 +82,27 @@ func (e *InsecureError) Error() string {
 	return fmt.Sprintf("refusing to use %s: other users can access it (mode %04o); fix with: chmod %o %s",
 		e.Path, e.Mode.Perm(), want.Perm(), e.Path)
 }
+
+// ErrUnwritable is matched by the *[UnwritableError] that writes and locks return when the store
+// cannot be written now.
+var ErrUnwritable = errors.New("the store cannot be written")
+
+// UnwritableError reports a store that cannot be written now: its file system is read-only or
+// full, or the user may not write there. What it holds can still be read, so a caller goes on
+// without keeping what it got. Its message names only the store and the system's reason, so that
+// every write that fails for the same reason says the same thing.
+type UnwritableError struct {
+	Dir string
+	Err error // the system's reason, e.g. syscall.EROFS
+}
+
+// Error names the store and why it cannot be written.
+func (e *UnwritableError) Error() string {
+	return fmt.Sprintf("the token store %s cannot be written (%v), so nothing new is kept", e.Dir, e.Err)
+}
+
+// Is reports whether target is [ErrUnwritable].
+func (e *UnwritableError) Is(target error) bool { return target == ErrUnwritable }
+
+// Unwrap returns the system's reason.
+func (e *UnwritableError) Unwrap() error { return e.Err }

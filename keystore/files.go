@@ -25,12 +25,21 @@ const tempPrefix = ".tmp-"
 // errTooLarge marks a file bigger than any entry the store writes.
 var errTooLarge = errors.New("larger than any entry the store writes")
 
+// errLink marks a symbolic link where a store file belongs. The store never makes one, and
+// never follows one: its target could be anything, a named pipe whose opening never returns, or
+// someone else's file.
+var errLink = errors.New("it is a symbolic link, which the store never follows")
+
 // readPrivateFile reads a whole file after checking, on the open descriptor,
 // that it is a regular file only the user can access. fi describes the file
-// that was read, for removing exactly that file later.
+// that was read, for removing exactly that file later; for errLink and
+// errTooLarge, it describes the link or the file found.
 func readPrivateFile(path string, uid int, limit int64) (data []byte, fi fs.FileInfo, err error) {
-	f, err := os.Open(path)
+	f, err := openNoFollow(path)
 	if err != nil {
+		if link, lerr := os.Lstat(path); lerr == nil && link.Mode()&fs.ModeSymlink != 0 {
+			return nil, link, errLink
+		}
 		return nil, nil, err
 	}
 	defer f.Close()

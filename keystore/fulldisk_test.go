@@ -87,7 +87,7 @@ func TestFailedKeyCreationIsReported(t *testing.T) {
 		return nil, &os.PathError{Op: "open", Path: dir, Err: syscall.ENOSPC}
 	}
 	err := s.Write(context.Background(), Secrets, "rt", []byte("x"))
-	if err == nil || !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "saving the key file") {
+	if !errors.Is(err, syscall.ENOSPC) || !errors.Is(err, ErrUnwritable) {
 		t.Fatalf("Write with no room for the key file: %v", err)
 	}
 	// Nothing half-made is cached: once there is room, it works.

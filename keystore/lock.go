@@ -21,6 +21,9 @@ import (
 // them with its open files. Lock files are never deleted, because deleting
 // one while a process waits on it would let two holders in.
 //
+// A store that cannot be written still locks with the lock files it has; a lock whose file
+// cannot be made fails with the store's UnwritableError, and a caller goes on without it.
+//
 // Unlock releases the lock; calling it more than once is harmless.
 func (s *Store) Lock(ctx context.Context, name string, waiting func(holderPID int)) (unlock func() error, err error) {
 	if err := validateName(name); err != nil {
@@ -39,6 +42,12 @@ func (s *Store) lock(ctx context.Context, name string, waiting func(holderPID in
 	for {
 		locked, err := fl.TryLock()
 		if err != nil {
+			if u := s.asUnwritable(err); u != nil {
+				return nil, u
+			}
+			if s.unwritable != nil {
+				return nil, s.unwritable
+			}
 			return nil, fmt.Errorf("taking lock %s: %w", path, err)
 		}
 		if locked {

@@ -13,8 +13,8 @@ import (
 // Prune removes the entries of tier t whose name starts with prefix and whose
 // file was last written longer than olderThan ago, and returns how many it
 // removed. It also removes the temporary files that writers killed mid-write
-// left in the tier (those older than ten minutes, whatever their name); they
-// are not counted.
+// left in the tier (those older than ten minutes, whatever their name), and
+// what has been in the quarantine for seven days; they are not counted.
 //
 // It goes by the files' modification times alone: one stat per file, no
 // reads, no data key, no lock. Lock files and the data key live outside the
@@ -29,12 +29,16 @@ func (s *Store) Prune(t Tier, prefix string, olderThan time.Duration) (int, erro
 	if olderThan < 0 {
 		return 0, fmt.Errorf("pruning %s entries: negative age %v", t, olderThan)
 	}
+	now := s.now()
+	s.pruneQuarantine(now)
 	dir := s.tierDir(t)
 	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, fmt.Errorf("pruning %s entries: %w", t, err)
 	}
-	now := s.now()
 	removed := 0
 	var errs []error
 	for _, e := range entries {

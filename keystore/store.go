@@ -84,6 +84,10 @@ type Store struct {
 	lockPoll   time.Duration // how often a waiting Lock retries
 	lockNotice time.Duration // how long Lock waits before calling waiting
 
+	// unwritable, when set, says why the store's directories could not be made: the store is
+	// then empty, and every write and lock fails with it.
+	unwritable *UnwritableError
+
 	mu  sync.Mutex
 	key *dataKey // loaded on first use of the data key
 }
@@ -95,6 +99,10 @@ const staleTempAge = 10 * time.Minute
 // Open prepares the store in opts.Dir: it creates the directory tree with mode
 // 0700 where missing and refuses one that other users can access. It does not
 // touch the OS keyring; that happens on first use of the secrets tier.
+//
+// A tree that cannot be made (a read-only home, say) is not an error: the store
+// is then empty, and its writes and locks fail with ErrUnwritable, so that a
+// caller serves what it gets without keeping it.
 func Open(opts Options) (*Store, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("opening credential store: no directory given")
@@ -130,6 +138,9 @@ func Open(opts Options) (*Store, error) {
 	}
 	for _, d := range []string{dir, s.tierDir(AccessTokens), s.tierDir(Secrets), filepath.Join(dir, "locks")} {
 		if err := s.ensurePrivateDir(d); err != nil {
+			if s.unwritable = s.asUnwritable(err); s.unwritable != nil {
+				break
+			}
 			return nil, fmt.Errorf("opening credential store: %w", err)
 		}
 	}
@@ -194,8 +205,8 @@ func (s *Store) Read(ctx context.Context, t Tier, name string) ([]byte, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("reading %s entry %s: %w", t, name, ErrNotFound)
-	case errors.Is(err, errTooLarge):
-		return nil, s.discard(t, name, path, fi, "larger than any entry the store writes")
+	case errors.Is(err, errTooLarge), errors.Is(err, errLink):
+		return nil, s.discard(t, name, path, fi, t == Secrets, err.Error())
 	case err != nil:
 		return nil, fmt.Errorf("reading %s entry %s: %w", t, name, err)
 	}
@@ -206,7 +217,7 @@ func (s *Store) Read(ctx context.Context, t Tier, name string) ([]byte, error) {
 	if !isSealed(raw) {
 		data, err := decodePlain(label, raw)
 		if err != nil {
-			return nil, s.discard(t, name, path, fi, err.Error())
+			return nil, s.discard(t, name, path, fi, t == Secrets, err.Error())
 		}
 		return data, nil
 	}
@@ -216,14 +227,14 @@ func (s *Store) Read(ctx context.Context, t Tier, name string) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s entry %s: %w", t, name, err)
 	}
 	if key == nil {
-		return nil, s.discard(t, name, path, fi, s.noKeyReason(p))
+		return nil, s.discard(t, name, path, fi, true, s.noKeyReason(p))
 	}
 	data, err := unseal(key, label, raw)
 	switch {
 	case errors.Is(err, errOtherKey):
-		return nil, s.discard(t, name, path, fi, s.otherKeyReason(key))
+		return nil, s.discard(t, name, path, fi, true, s.otherKeyReason(key))
 	case err != nil:
-		return nil, s.discard(t, name, path, fi, err.Error())
+		return nil, s.discard(t, name, path, fi, true, err.Error())
 	}
 	return data, nil
 }
@@ -240,16 +251,26 @@ func (s *Store) noKeyReason(p Protection) string {
 		" (was the keyring reset, or the key or salt file removed?)"
 }
 
-// discard removes an unusable entry and returns the error that reports it.
-// It removes the file only if it is still the one that was read: a writer may
-// have replaced it with a good entry in the meantime.
-func (s *Store) discard(t Tier, name, path string, read fs.FileInfo, reason string) error {
+// discard removes an unusable entry, or moves it into the quarantine when keep is set (a sealed
+// entry, or anything in the secrets tier: what it held cannot be got back), and returns the
+// error that reports it. It touches the file only if it is still the one that was read: a
+// writer may have replaced it with a good entry in the meantime.
+func (s *Store) discard(t Tier, name, path string, read fs.FileInfo, keep bool, reason string) error {
+	e := &CorruptError{Tier: t, Name: name, Reason: reason}
+	if keep {
+		dest, err := s.quarantine(path, t.String()+"/"+name, read)
+		if err != nil {
+			e.Reason += fmt.Sprintf("; it could not be moved to the quarantine (%v), and is left in place", err)
+		}
+		e.Quarantined = dest
+		return e
+	}
 	if now, err := os.Lstat(path); err == nil && read != nil && os.SameFile(read, now) {
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			reason += fmt.Sprintf("; removing it failed: %v", err)
+			e.Reason += fmt.Sprintf("; removing it failed: %v", err)
 		}
 	}
-	return &CorruptError{Tier: t, Name: name, Reason: reason}
+	return e
 }
 
 // Write stores data under name, replacing any previous entry atomically: a
@@ -262,12 +283,15 @@ func (s *Store) Write(ctx context.Context, t Tier, name string, data []byte) err
 	if len(data) > maxEntrySize {
 		return fmt.Errorf("writing %s entry %s: %d bytes is more than the %d an entry may hold", t, name, len(data), maxEntrySize)
 	}
+	if s.unwritable != nil {
+		return s.unwritable
+	}
 	label := t.String() + "/" + name
 	var content []byte
 	if s.sealed(t) {
 		key, _, err := s.loadKey(ctx, true)
 		if err != nil {
-			return fmt.Errorf("writing %s entry %s: %w", t, name, err)
+			return s.writeError(t, name, err)
 		}
 		if content, err = seal(key, label, data); err != nil {
 			return fmt.Errorf("writing %s entry %s: %w", t, name, err)
@@ -276,9 +300,18 @@ func (s *Store) Write(ctx context.Context, t Tier, name string, data []byte) err
 		content = encodePlain(label, data)
 	}
 	if err := s.writeAtomic(s.tierDir(t), name, content); err != nil {
-		return fmt.Errorf("writing %s entry %s: %w", t, name, err)
+		return s.writeError(t, name, err)
 	}
 	return nil
+}
+
+// writeError reports a failed write: as the store's UnwritableError when the file system
+// refused it, so that every write refused for one reason says the same.
+func (s *Store) writeError(t Tier, name string, err error) error {
+	if u := s.asUnwritable(err); u != nil {
+		return u
+	}
+	return fmt.Errorf("writing %s entry %s: %w", t, name, err)
 }
 
 // Delete removes the entry called name; a missing entry is not an error.
@@ -299,7 +332,7 @@ func (s *Store) List(t Tier) ([]string, error) {
 		return nil, fmt.Errorf("invalid tier %v", t)
 	}
 	entries, err := os.ReadDir(s.tierDir(t))
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("listing %s entries: %w", t, err)
 	}
 	names := make([]string, 0, len(entries))
