@@ -63,8 +63,13 @@ func (e *signInNeeded) Unwrap() error { return e.cause }
 // renewUser gets a user token: by redeeming the account's refresh token for r's target (one
 // sign-in serves every resource), else by signing in, once, if a person may be asked.
 func (c *Client) renewUser(ctx context.Context, r *settled) (*Token, string, error) {
-	acct := c.findAccount(ctx, r)
+	acct, refused := c.findAccount(ctx, r)
 	if acct == nil {
+		// A sign-in that others could have planted is not used, and a new one is not asked
+		// for in its place: the person is told what to fix.
+		if refused != nil {
+			return nil, "", fmt.Errorf("the kept sign-in cannot be used: %w", refused)
+		}
 		if tok, name, ok := c.redeemAsGuest(ctx, r); ok {
 			return tok, name, nil
 		}
@@ -111,7 +116,7 @@ func (c *Client) redeemAsGuest(ctx context.Context, r *settled) (*Token, string,
 	if isTenantAlias(r.Tenant) {
 		return nil, "", false
 	}
-	home := c.findAccount(ctx, &settled{Request: withTenant(r.Request, "organizations"), authority: r.authority, endpoint: r.endpoint})
+	home, _ := c.findAccount(ctx, &settled{Request: withTenant(r.Request, "organizations"), authority: r.authority, endpoint: r.endpoint})
 	if home == nil {
 		return nil, "", false
 	}
@@ -122,7 +127,7 @@ func (c *Client) redeemAsGuest(ctx context.Context, r *settled) (*Token, string,
 	}
 	name, err := c.keepAccount(ctx, r, tok, !strings.EqualFold(tok.TenantID, home.TenantID))
 	if err != nil {
-		c.log().Warn(fmt.Sprintf("could not keep the sign-in for tenant %s: %v", r.Tenant, err))
+		c.warnNotKept(fmt.Sprintf("could not keep the sign-in for tenant %s", r.Tenant), err)
 	}
 	return tok, name, true
 }
@@ -140,19 +145,12 @@ func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEnt
 	ctx, cancel := r.silentContext(ctx)
 	defer cancel()
 	name := acct.name()
-	rt, err := c.Store.Read(ctx, keystore.Secrets, name)
-	switch {
-	case errors.Is(err, keystore.ErrNotFound):
-		return nil, &signInNeeded{cause: errNoRefreshToken}
-	case errors.Is(err, keystore.ErrCorrupt):
-		c.log().Warn(fmt.Sprintf("the kept sign-in of %s could not be decrypted and was removed: %v", acct.UPN, err))
-		c.markLost(ctx, acct, "its refresh token could not be decrypted")
-		return nil, &signInNeeded{cause: errNoRefreshToken}
-	case err != nil:
-		return nil, fmt.Errorf("reading the kept sign-in of %s: %w", acct.UPN, err)
+	rt, err := c.readRefreshToken(ctx, acct)
+	if err != nil {
+		return nil, err
 	}
 	ep := entra.Endpoint{Authority: r.authority, Tenant: tenant, Version: r.Version}
-	tok, err := c.refreshToken(ctx, r, string(rt), ep)
+	tok, err := c.refreshToken(ctx, r, rt, ep)
 	err = timedOut(ctx, err)
 	var e *entra.Error
 	switch {
@@ -175,9 +173,34 @@ func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEnt
 		return nil, err
 	}
 	if _, err := c.keepAccount(ctx, r, tok, false); err != nil {
-		c.log().Warn(fmt.Sprintf("could not keep the renewed sign-in: %v", err))
+		c.warnNotKept("could not keep the renewed sign-in", err)
 	}
 	return tok, nil
+}
+
+// readRefreshToken reads acct's kept refresh token. An entry that is gone, or that cannot be
+// opened (it is then in the quarantine, which the error names), needs a new sign-in, which the
+// label records; an entry of an older aadcred holds the token alone.
+func (c *Client) readRefreshToken(ctx context.Context, acct *accountEntry) (string, error) {
+	name := acct.name()
+	data, err := c.Store.Read(ctx, keystore.Secrets, name)
+	switch {
+	case errors.Is(err, keystore.ErrNotFound):
+		return "", &signInNeeded{cause: errNoRefreshToken}
+	case errors.Is(err, keystore.ErrCorrupt):
+		c.markLost(ctx, acct, "its refresh token could not be opened, and was moved to the quarantine")
+		return "", &signInNeeded{cause: err}
+	case err != nil:
+		return "", fmt.Errorf("reading the kept sign-in of %s: %w", acct.UPN, err)
+	}
+	_, rt, err := decodeKeptSignIn(data)
+	if err != nil && !errors.Is(err, errNoLabelCopy) {
+		// Moved into the quarantine: a newer aadcred may have written what this one cannot read.
+		_ = c.Store.Discard(keystore.Secrets, name, data)
+		c.markLost(ctx, acct, "its refresh token could not be read, and was moved to the quarantine")
+		return "", &signInNeeded{cause: fmt.Errorf("the kept sign-in could not be used (%v); it was moved to the quarantine", err)}
+	}
+	return rt, nil
 }
 
 // signIn runs r's sign-in method. A second, account-wide lock makes parallel callers that need a
@@ -196,7 +219,7 @@ func (c *Client) signIn(ctx context.Context, r *settled) (*Token, string, error)
 	defer unlock()
 	// Another process may have signed in while this one waited; a claims challenge, though,
 	// is answered only by a sign-in that carries it.
-	if acct := c.findAccount(ctx, r); acct != nil && r.Claims == "" {
+	if acct, _ := c.findAccount(ctx, r); acct != nil && r.Claims == "" {
 		if tok, err := c.redeemAccount(ctx, r, acct, c.accountTenant(r, acct), true); err == nil {
 			return tok, acct.name(), nil
 		}
@@ -207,7 +230,7 @@ func (c *Client) signIn(ctx context.Context, r *settled) (*Token, string, error)
 	}
 	name, err := c.keepAccount(ctx, r, tok, false)
 	if err != nil {
-		c.log().Warn(fmt.Sprintf("signed in, but could not keep the sign-in for next time: %v", err))
+		c.warnNotKept("signed in, but could not keep the sign-in for next time", err)
 	}
 	return tok, name, nil
 }
@@ -227,7 +250,7 @@ func (c *Client) keepAccount(ctx context.Context, r *settled, tok *Token, guest 
 	if acct.TenantID == "" && !isTenantAlias(r.Tenant) {
 		acct.TenantID = r.Tenant
 	}
-	if old := c.readAccount(ctx, acct.name()); old != nil {
+	if old, _ := c.readAccount(ctx, acct.name()); old != nil {
 		acct.SignedIn = old.SignedIn // a refresh is not a new sign-in
 		acct.RequestedTenant = cmp.Or(old.RequestedTenant, acct.RequestedTenant)
 		acct.TenantNames = old.TenantNames
@@ -237,8 +260,8 @@ func (c *Client) keepAccount(ctx context.Context, r *settled, tok *Token, guest 
 		acct.TenantNames = append(acct.TenantNames, r.Tenant) // the tenant answered to this name
 	}
 	name := acct.name()
-	if err := c.Store.Write(ctx, keystore.Secrets, name, []byte(tok.RefreshToken)); err != nil {
-		return "", fmt.Errorf("storing the refresh token: %w", err)
+	if err := c.keepSignIn(ctx, acct, tok.RefreshToken); err != nil {
+		return "", err
 	}
 	data, err := json.Marshal(acct)
 	if err == nil {
@@ -272,55 +295,20 @@ func (c *Client) remember(ctx context.Context, r *settled, tok *Token) error {
 
 // findAccount picks the signed-in account for r: same authority and client, a matching tenant,
 // the requested account if one is named; the most recently signed-in one when several match.
-func (c *Client) findAccount(ctx context.Context, r *settled) *accountEntry {
+// refused is the store's refusal of a kept sign-in that others could have written, if any.
+func (c *Client) findAccount(ctx context.Context, r *settled) (acct *accountEntry, refused error) {
 	want := strings.ToLower(cmp.Or(r.Account, r.Credential.Username))
-	var best *accountEntry
-	for _, a := range c.accounts(ctx) {
+	kept := c.accounts(ctx)
+	for _, a := range kept.labelled {
 		if a.Authority != r.authority.String() || !strings.EqualFold(a.ClientID, r.ClientID) ||
 			!tenantMatches(r.Tenant, a) || (want != "" && strings.ToLower(a.UPN) != want) {
 			continue
 		}
-		if best == nil || a.SignedIn.After(best.SignedIn) {
-			best = a
+		if acct == nil || a.SignedIn.After(acct.SignedIn) {
+			acct = a
 		}
 	}
-	return best
-}
-
-// accounts lists every kept account; damaged labels are skipped (and removed by readAccount).
-func (c *Client) accounts(ctx context.Context) []*accountEntry {
-	names, err := c.Store.List(keystore.AccessTokens)
-	if err != nil {
-		c.log().Warn(fmt.Sprintf("listing signed-in accounts: %v", err))
-		return nil
-	}
-	var out []*accountEntry
-	for _, name := range names {
-		if !strings.HasPrefix(name, "a") {
-			continue
-		}
-		if a := c.readAccount(ctx, name); a != nil {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-func (c *Client) readAccount(ctx context.Context, name string) *accountEntry {
-	data, err := c.Store.Read(ctx, keystore.AccessTokens, name)
-	if err != nil {
-		if !errors.Is(err, keystore.ErrNotFound) {
-			c.log().Warn(fmt.Sprintf("an account label was unreadable: %v", err))
-		}
-		return nil
-	}
-	var a accountEntry
-	if err := json.Unmarshal(data, &a); err != nil || a.Authority == "" || a.ClientID == "" {
-		c.log().Warn("an account label was damaged and has been removed")
-		_ = c.Store.Discard(keystore.AccessTokens, name, data)
-		return nil
-	}
-	return &a
+	return acct, kept.refused
 }
 
 // tenantMatches reports whether an account may serve a request for tenant: its own tenant (by ID

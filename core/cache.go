@@ -27,6 +27,10 @@ type Store interface {
 	Prune(tier keystore.Tier, prefix string, olderThan time.Duration) (int, error)
 	List(tier keystore.Tier) ([]string, error)
 	Lock(ctx context.Context, name string, waiting func(holderPID int)) (unlock func() error, err error)
+	// Quarantined lists the sealed entries that could not be opened, kept aside for a while;
+	// ClearQuarantine removes them.
+	Quarantined() ([]keystore.Quarantined, error)
+	ClearQuarantine() error
 }
 
 // tokenEntry is a cached access token as stored.
@@ -130,7 +134,7 @@ func (c *Client) keepToken(ctx context.Context, r *settled, key cacheKey, tok *T
 	if key.Kind == userKind && key.Identity != "" && account != "" {
 		anyone := &settled{Request: r.Request, authority: r.authority, endpoint: r.endpoint}
 		anyone.Account, anyone.Credential.Username = "", ""
-		if d := c.findAccount(ctx, anyone); d != nil && d.name() == account {
+		if d, _ := c.findAccount(ctx, anyone); d != nil && d.name() == account {
 			_ = c.Store.Delete(keystore.AccessTokens, key.name("t"))
 			key.Identity = ""
 		}
@@ -161,6 +165,11 @@ func (c *Client) lock(ctx context.Context, r *settled, name string) (func(), err
 		fmt.Fprintf(r.Interaction.Prompt, "Waiting for another aadcred process (pid %d) that is getting the same token…\n", pid)
 	})
 	switch {
+	case errors.Is(err, keystore.ErrUnwritable):
+		// Nothing can be kept, so there is nothing for parallel callers to share: each gets
+		// its own token.
+		c.warnNotKept("", err)
+		return func() {}, nil
 	case errors.Is(err, context.DeadlineExceeded):
 		// Said plainly: the lock file's path and "context deadline exceeded" help no one.
 		return nil, errors.New("another aadcred process is still getting this token")
@@ -210,7 +219,7 @@ func (c *Client) writeToken(ctx context.Context, name string, key cacheKey, tok 
 		err = c.Store.Write(ctx, keystore.AccessTokens, name, data)
 	}
 	if err != nil {
-		c.log().Warn(fmt.Sprintf("could not cache the token (the next call will get a new one): %v", err))
+		c.warnNotKept("could not cache the token (the next call will get a new one)", err)
 	}
 	// Writing is the cold path: tidy up here, never where a cached token is read. Access tokens
 	// live an hour or so, so one not rewritten for a day is long dead (on-behalf-of and
@@ -220,6 +229,18 @@ func (c *Client) writeToken(ctx context.Context, name string, key cacheKey, tok 
 	} else if n > 0 {
 		c.log().Debug("pruned expired tokens", "count", n)
 	}
+}
+
+// warnNotKept says that what was obtained could not be kept, and why. A store that cannot be
+// written is one condition, whatever was being written, and is said in the store's own words,
+// which are the same every time, so that the person is told once.
+func (c *Client) warnNotKept(what string, err error) {
+	var unwritable *keystore.UnwritableError
+	if errors.As(err, &unwritable) {
+		c.log().Warn(unwritable.Error())
+		return
+	}
+	c.log().Warn(fmt.Sprintf("%s: %v", what, err))
 }
 
 // refreshMargin is how long before expiry a token is renewed: random between 5 and 15 minutes,
