@@ -24,6 +24,7 @@ type Store interface {
 	Read(ctx context.Context, tier keystore.Tier, name string) ([]byte, error)
 	Write(ctx context.Context, tier keystore.Tier, name string, data []byte) error
 	Delete(tier keystore.Tier, name string) error
+	Discard(tier keystore.Tier, name string, seen []byte) error
 	List(tier keystore.Tier) ([]string, error)
 	Lock(ctx context.Context, name string, waiting func(holderPID int)) (unlock func() error, err error)
 }
@@ -44,8 +45,9 @@ type TokenExchanger interface {
 // once per process.
 const tier = keystore.Secrets
 
-// namePrefix marks this package's entries in the store, apart from core's.
-const namePrefix = "docker-acr-"
+// namePrefix marks this package's entries in the store. Core knows it, and reads the label each
+// entry carries, so that its cache commands and logout cover them.
+const namePrefix = core.RegistryTokenPrefix
 
 // Provider answers a registry with an ACR refresh token: from the cache while it is fresh, else
 // by exchanging an Entra token from Tokens, once for all the processes that ask at the same time.
@@ -123,6 +125,8 @@ type entry struct {
 	// RefreshAt is when half the token's lifetime is gone: from then on it is renewed, and
 	// served only if renewing fails for a passing reason.
 	RefreshAt time.Time `json:"refresh_at"`
+	// Label says, for core's cache commands and logout, what the entry is and whose.
+	Label core.DerivedLabel `json:"label"`
 }
 
 // exchangeTimeout bounds the exchange at the registry, retries included.
@@ -186,7 +190,7 @@ func (p *Provider) RefreshToken(ctx context.Context, registry string, req core.R
 	if data, err := json.Marshal(e); err != nil {
 		p.log().Warn(fmt.Sprintf("could not cache the token for %s: %v", registry, err))
 	} else if err := p.Store.Write(ctx, tier, name, data); err != nil {
-		p.log().Warn(fmt.Sprintf("could not cache the token for %s (the next call will exchange again): %v", registry, err))
+		p.warnNotKept(fmt.Sprintf("could not cache the token for %s (the next call will exchange again)", registry), err)
 	}
 	return e.RefreshToken, nil
 }
@@ -204,7 +208,8 @@ func (p *Provider) exchange(ctx context.Context, o owner, tok *core.Token) (*ent
 		}
 		return nil, err
 	}
-	e := &entry{Owner: o, RefreshToken: rt}
+	e := &entry{Owner: o, RefreshToken: rt,
+		Label: core.DerivedLabel{Subject: o.Registry, TenantID: o.TenantID, ObjectID: o.ObjectID, UPN: tok.UPN}}
 	times, err := ReadRefreshTokenTimes(rt)
 	if err != nil {
 		// Never guess a lifetime: serve it this once, and exchange again next time.
@@ -216,7 +221,7 @@ func (p *Provider) exchange(ctx context.Context, o owner, tok *core.Token) (*ent
 	if issued.IsZero() || issued.After(now) {
 		issued = now
 	}
-	e.ExpiresOn = times.ExpiresOn
+	e.ExpiresOn, e.Label.ExpiresOn = times.ExpiresOn, times.ExpiresOn
 	e.RefreshAt = issued.Add(times.ExpiresOn.Sub(issued) / 2)
 	return e, nil
 }
@@ -231,6 +236,11 @@ func (p *Provider) lock(ctx context.Context, name, registry string) (func() erro
 			fmt.Fprintf(p.Notice, "Waiting for another docker-credential-aad process (pid %d) that is getting a token for %s…\n", pid, registry)
 		}
 	})
+	if errors.Is(err, keystore.ErrUnwritable) {
+		// Nothing can be kept, so parallel callers have nothing to share.
+		p.warnNotKept("", err)
+		return func() error { return nil }, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("waiting for another process getting a token for %s: %w", registry, err)
 	}
@@ -290,14 +300,25 @@ func (p *Provider) read(ctx context.Context, name string, want *owner) *entry {
 	}
 	var e entry
 	if err := json.Unmarshal(data, &e); err != nil || e.RefreshToken == "" || e.Owner.Registry == "" || e.ExpiresOn.IsZero() {
-		p.log().Warn("a cached registry token was damaged; it has been removed and a new one will be obtained")
-		_ = p.Store.Delete(tier, name)
+		p.log().Warn("a cached registry token was damaged; it was moved to the quarantine and a new one will be obtained")
+		_ = p.Store.Discard(tier, name, data)
 		return nil
 	}
 	if want != nil && e.Owner != *want {
 		return nil
 	}
 	return &e
+}
+
+// warnNotKept says that a token could not be kept, and why: a store that cannot be written in the
+// store's own words, which core uses too, so that the person is told once whoever meets it.
+func (p *Provider) warnNotKept(what string, err error) {
+	var unwritable *keystore.UnwritableError
+	if errors.As(err, &unwritable) {
+		p.log().Warn(unwritable.Error())
+		return
+	}
+	p.log().Warn(fmt.Sprintf("%s: %v", what, err))
 }
 
 func (p *Provider) now() time.Time {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aadcred/aadcred/core"
 	"github.com/aadcred/aadcred/core/entra"
 	"github.com/aadcred/aadcred/keystore"
 )
@@ -50,29 +51,37 @@ type tenantEntry struct {
 	Org     string    `json:"org"`
 	Tenant  string    `json:"tenant"`
 	Learned time.Time `json:"learned"`
+	// Label says, for core's cache commands and logout, what the entry is.
+	Label core.DerivedLabel `json:"label"`
 }
 
 // noTenantEntry remembers that asking remote gave no tenant, and why, until Expires. It has an
 // entry of its own, apart from the remote's tenantEntry, so that it can never be read as a
 // tenant and lapses by itself.
 type noTenantEntry struct {
-	Host    string    `json:"host"`
-	Org     string    `json:"org"`
-	Reason  string    `json:"reason"`
-	Learned time.Time `json:"learned"`
-	Expires time.Time `json:"expires"`
+	Host    string            `json:"host"`
+	Org     string            `json:"org"`
+	Reason  string            `json:"reason"`
+	Learned time.Time         `json:"learned"`
+	Expires time.Time         `json:"expires"`
+	Label   core.DerivedLabel `json:"label"`
 }
 
-// entryName is the remote's entry: "g" and a hash, so that no host or organisation name becomes
-// a file name, and the entry never looks like one of core's ("t" tokens, "a" accounts).
+// entryName is the remote's entry: core's prefix for organisation notes ("g") and a hash, so that
+// no host or organisation name becomes a file name.
 func entryName(r Remote) string {
 	sum := sha256.Sum256([]byte(r.key()))
-	return "g" + hex.EncodeToString(sum[:20])
+	return core.OrganisationNotePrefix + hex.EncodeToString(sum[:20])
 }
 
 // noTenantEntryName is the remote's noTenantEntry: "gn" and the same hash ('n' is no hex digit,
 // so it never equals an entryName).
-func noTenantEntryName(r Remote) string { return "gn" + strings.TrimPrefix(entryName(r), "g") }
+func noTenantEntryName(r Remote) string {
+	return core.OrganisationNotePrefix + "n" + strings.TrimPrefix(entryName(r), core.OrganisationNotePrefix)
+}
+
+// label describes the remote's notes to core.
+func (r Remote) label() core.DerivedLabel { return core.DerivedLabel{Subject: r.Org + " at " + r.Host} }
 
 // Get returns the remembered tenant of remote, or "". An unreadable or damaged entry counts as
 // none, and is asked again.
@@ -97,7 +106,9 @@ func (c *TenantCache) Put(ctx context.Context, remote Remote, tenant string) err
 	if c == nil || c.Store == nil {
 		return nil
 	}
-	data, err := json.Marshal(tenantEntry{Host: remote.Host, Org: remote.Org, Tenant: tenant, Learned: c.now().UTC()})
+	label := remote.label()
+	label.TenantID = tenant
+	data, err := json.Marshal(tenantEntry{Host: remote.Host, Org: remote.Org, Tenant: tenant, Learned: c.now().UTC(), Label: label})
 	if err != nil {
 		return err
 	}
@@ -134,7 +145,9 @@ func (c *TenantCache) PutNoTenant(ctx context.Context, remote Remote, reason str
 		return nil
 	}
 	now := c.now().UTC()
-	data, err := json.Marshal(noTenantEntry{Host: remote.Host, Org: remote.Org, Reason: reason, Learned: now, Expires: now.Add(ttl)})
+	label := remote.label()
+	label.ExpiresOn = now.Add(ttl)
+	data, err := json.Marshal(noTenantEntry{Host: remote.Host, Org: remote.Org, Reason: reason, Learned: now, Expires: now.Add(ttl), Label: label})
 	if err != nil {
 		return err
 	}
