@@ -21,11 +21,11 @@ func cacheCommand(s *Session) *cli.Command {
 	}
 	return &cli.Command{
 		Name:  "cache",
-		Usage: "list, delete and clean cached tokens",
+		Usage: "list, delete and clean cached tokens, registry tokens and organisation notes",
 		Subcommands: []*cli.Command{
 			{
 				Name:  "list",
-				Usage: "list cached access tokens (never the tokens themselves)",
+				Usage: "list cached access tokens, registry tokens and organisation notes (never the tokens themselves)",
 				Action: func(c *cli.Context) error {
 					return printTokens(s, c)
 				},
@@ -54,12 +54,12 @@ func cacheCommand(s *Session) *cli.Command {
 			},
 			{
 				Name:  "clean",
-				Usage: "delete every cached access token (or only expired ones); sign-ins are kept",
+				Usage: "delete every cached token, registry token and organisation note (or only expired ones); sign-ins are kept",
 				Flags: []cli.Flag{&cli.BoolFlag{Name: "expired", Usage: "only expired tokens"}},
 				Action: func(c *cli.Context) error {
 					expired := c.Bool("expired")
 					return deleteTokens(s, c, func(t core.CachedToken, now time.Time) bool {
-						return !expired || !now.Before(t.ExpiresOn)
+						return !expired || t.Expired(now)
 					})
 				},
 			},
@@ -81,7 +81,7 @@ func (f filter) match(t core.CachedToken, now time.Time) bool {
 		(f.clientID == "" || strings.EqualFold(t.ClientID, f.clientID)) &&
 		(f.target == "" || strings.Contains(strings.ToLower(t.Target), strings.ToLower(f.target))) &&
 		(f.account == "" || strings.EqualFold(t.UPN, f.account)) &&
-		(!f.expired || !now.Before(t.ExpiresOn))
+		(!f.expired || t.Expired(now))
 }
 
 func deleteTokens(s *Session, c *cli.Context, match func(core.CachedToken, time.Time) bool) error {

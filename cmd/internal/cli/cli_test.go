@@ -241,6 +241,28 @@ func TestLogMessagesAreRedacted(t *testing.T) {
 	}
 }
 
+// TestWarningsAreSaidOncePerProcess logs the same warnings several times, as the read before and
+// after a lock, or each account a list reads, does: each is written once. Debug lines repeat.
+func TestWarningsAreSaidOncePerProcess(t *testing.T) {
+	var out bytes.Buffer
+	log := newLogger(&out, "tool", true)
+	for range 3 {
+		log.Warn("refusing to use /store/tokens/t1: other users can access it (mode 0644); fix with: chmod 600 /store/tokens/t1")
+		log.With("entry", "t2").Warn("discarded unreadable tokens entry")
+		log.Debug("retrying")
+	}
+	log.Warn("discarded unreadable tokens entry") // another condition: without the attribute
+	want := "tool: warning: refusing to use /store/tokens/t1: other users can access it (mode 0644); fix with: chmod 600 /store/tokens/t1\n" +
+		"tool: warning: discarded unreadable tokens entry entry=t2\n" +
+		"tool: debug: retrying\n" +
+		"tool: debug: retrying\n" +
+		"tool: debug: retrying\n" +
+		"tool: warning: discarded unreadable tokens entry\n"
+	if got := out.String(); got != want {
+		t.Errorf("logged\n%s\nwant\n%s", got, want)
+	}
+}
+
 func TestBrowserCommandKeepsStdoutClean(t *testing.T) {
 	dir := t.TempDir()
 	script := filepath.Join(dir, "browser")

@@ -14,12 +14,15 @@ import (
 // newLogger writes warnings (and with debug, debug lines) to w as one line each, prefixed with the
 // tool's name. Values that look like secrets are redacted even though nothing should log them:
 // a mistake elsewhere must not put a token into a terminal scrollback or a CI log.
+//
+// A warning is written once per process: the same condition met again (an entry read before and
+// after a lock, each account of a list) says nothing new to the person.
 func newLogger(w io.Writer, tool string, debug bool) *slog.Logger {
 	level := slog.LevelWarn
 	if debug {
 		level = slog.LevelDebug
 	}
-	return slog.New(&lineHandler{w: w, tool: tool, level: level, mu: new(sync.Mutex)})
+	return slog.New(&lineHandler{w: w, tool: tool, level: level, out: &lineOutput{warned: map[string]bool{}}})
 }
 
 type lineHandler struct {
@@ -27,7 +30,13 @@ type lineHandler struct {
 	tool  string
 	level slog.Level
 	attrs []slog.Attr
-	mu    *sync.Mutex
+	out   *lineOutput // shared by the handlers WithAttrs makes
+}
+
+// lineOutput serialises the lines of one logger and remembers the warnings written.
+type lineOutput struct {
+	mu     sync.Mutex
+	warned map[string]bool
 }
 
 func (h *lineHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
@@ -53,9 +62,16 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	}
 	r.Attrs(write)
 	b.WriteByte('\n')
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	_, err := io.WriteString(h.w, b.String())
+	line := b.String()
+	h.out.mu.Lock()
+	defer h.out.mu.Unlock()
+	if r.Level >= slog.LevelWarn {
+		if h.out.warned[line] {
+			return nil
+		}
+		h.out.warned[line] = true
+	}
+	_, err := io.WriteString(h.w, line)
 	return err
 }
 

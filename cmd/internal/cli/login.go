@@ -79,11 +79,11 @@ func withTimeoutFlag(err error) error {
 func logoutCommand(s *Session) *cli.Command {
 	return &cli.Command{
 		Name:  "logout",
-		Usage: "forget a signed-in account and its tokens",
+		Usage: "forget a signed-in account, its tokens and what came from it (registry tokens, organisation notes)",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "account", Usage: "the account (UPN) to sign out"},
 			&cli.StringFlag{Name: "tenant", Usage: "only accounts of this tenant"},
-			&cli.BoolFlag{Name: "all", Usage: "sign out every account"},
+			&cli.BoolFlag{Name: "all", Usage: "sign out every account: the store keeps no secret afterwards"},
 		},
 		Action: func(c *cli.Context) error {
 			client, err := s.Client()
@@ -96,20 +96,23 @@ func logoutCommand(s *Session) *cli.Command {
 			}
 			account, tenant, all := c.String("account"), c.String("tenant"), c.Bool("all")
 			match := func(a core.Account) bool {
-				return all || ((account == "" || strings.EqualFold(a.UPN, account)) &&
+				return all || (a.Unreadable == "" && (account == "" || strings.EqualFold(a.UPN, account)) &&
 					(tenant == "" || strings.EqualFold(a.TenantID, tenant)))
 			}
 			var chosen []string
 			for _, a := range accounts {
 				if match(a) {
-					chosen = append(chosen, a.UPN)
+					chosen = append(chosen, accountName(a))
 				}
+			}
+			if all {
+				return signOutAll(s, c, chosen)
 			}
 			switch {
 			case len(chosen) == 0:
 				fmt.Fprintln(s.Env.Stderr, "No signed-in account matches; nothing to do.")
 				return nil
-			case len(chosen) > 1 && !all && account == "":
+			case len(chosen) > 1 && account == "":
 				return usageError{fmt.Errorf("several accounts are signed in (%s): name one with --account, or use --all", strings.Join(chosen, ", "))}
 			}
 			n, err := client.SignOut(c.Context, match)
@@ -120,6 +123,36 @@ func logoutCommand(s *Session) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// signOutAll signs every account out, and removes everything else a sign-in left.
+func signOutAll(s *Session, c *cli.Context, accounts []string) error {
+	client, err := s.Client()
+	if err != nil {
+		return err
+	}
+	report, err := client.SignOutAll(c.Context)
+	if err != nil {
+		return err
+	}
+	switch {
+	case report.Accounts == 0 && report.Other == 0:
+		fmt.Fprintln(s.Env.Stderr, "No account is signed in; nothing to do.")
+	case report.Accounts == 0:
+		fmt.Fprintf(s.Env.Stderr, "No account is signed in; removed %d registry token(s), organisation note(s) and quarantined entries.\n", report.Other)
+	default:
+		fmt.Fprintf(s.Env.Stderr, "Signed out %d account(s): %s; removed %d registry token(s), organisation note(s) and quarantined entries.\n",
+			report.Accounts, strings.Join(accounts, ", "), report.Other)
+	}
+	return nil
+}
+
+// accountName names an account for people.
+func accountName(a core.Account) string {
+	if a.Unreadable != "" {
+		return "an account that cannot be read (" + a.ID + ")"
+	}
+	return orUnknown(a.UPN)
 }
 
 func orUnknown(s string) string {

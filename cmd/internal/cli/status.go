@@ -26,6 +26,15 @@ type statusReport struct {
 	Protection    string          `json:"protection"`
 	Accounts      []statusAccount `json:"accounts"`
 	Tokens        []statusToken   `json:"tokens"`
+	// Quarantined are the sealed entries that could not be opened, kept aside for 7 days.
+	Quarantined []statusQuarantined `json:"quarantined"`
+}
+
+// statusQuarantined is an entry in the store's quarantine.
+type statusQuarantined struct {
+	Path  string    `json:"path"`
+	From  string    `json:"from"` // where it was in the store, e.g. "secrets/a1b2…"
+	Since time.Time `json:"since"`
 }
 
 // statusAccount is a kept sign-in.
@@ -36,7 +45,8 @@ type statusAccount struct {
 	Authority string    `json:"authority"`
 	SignedIn  time.Time `json:"signedIn"`
 	// State is "signed-in", or "needs-sign-in" when the refresh token is gone (revoked,
-	// expired, undecryptable): then Reason says why and SignInCommand what to run.
+	// expired, undecryptable): then Reason says why and SignInCommand what to run; or
+	// "unreadable" when a sign-in is kept of which nothing can be read now, and Reason says why.
 	State         string `json:"state"`
 	Reason        string `json:"reason,omitempty"`
 	SignInCommand string `json:"signInCommand,omitempty"`
@@ -46,6 +56,7 @@ type statusAccount struct {
 const (
 	stateSignedIn    = "signed-in"
 	stateNeedsSignIn = "needs-sign-in"
+	stateUnreadable  = "unreadable"
 )
 
 // statusToken is a cached access token, without the token.
@@ -55,7 +66,7 @@ type statusToken struct {
 	Kind      string    `json:"kind"`
 	UPN       string    `json:"upn,omitempty"`
 	TenantID  string    `json:"tenantId,omitempty"`
-	ExpiresOn time.Time `json:"expiresOn"`
+	ExpiresOn time.Time `json:"expiresOn,omitzero"` // zero for a note that never expires
 }
 
 func statusCommand(s *Session) *cli.Command {
@@ -108,13 +119,24 @@ func (s *Session) status(ctx context.Context) (*statusReport, error) {
 	for _, a := range accounts {
 		sa := statusAccount{UPN: a.UPN, TenantID: a.TenantID, ClientID: a.ClientID, Authority: a.Authority,
 			SignedIn: a.SignedIn, State: stateSignedIn}
-		if a.NeedsSignIn {
+		switch {
+		case a.Unreadable != "":
+			sa.State, sa.Reason = stateUnreadable, a.Unreadable
+		case a.NeedsSignIn:
 			sa.State, sa.Reason, sa.SignInCommand = stateNeedsSignIn, a.Why, s.signInCommandFor(a)
 		}
 		r.Accounts = append(r.Accounts, sa)
 	}
 	if r.Tokens, err = cachedTokens(ctx, client); err != nil {
 		return nil, err
+	}
+	quarantined, err := store.Quarantined()
+	if err != nil {
+		return nil, err
+	}
+	r.Quarantined = []statusQuarantined{}
+	for _, q := range quarantined {
+		r.Quarantined = append(r.Quarantined, statusQuarantined{Path: q.Path, From: q.From, Since: q.Since})
 	}
 	return r, nil
 }
@@ -164,15 +186,26 @@ func (r *statusReport) writeText(out io.Writer, now time.Time, signIn string) er
 	w = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	for _, a := range r.Accounts {
 		state := "since " + a.SignedIn.Local().Format(time.DateTime)
-		if a.State == stateNeedsSignIn {
+		switch a.State {
+		case stateNeedsSignIn:
 			state = fmt.Sprintf("needs sign-in (%s): run %s", a.Reason, a.SignInCommand)
+		case stateUnreadable:
+			state = "cannot be read: " + a.Reason
 		}
 		fmt.Fprintf(w, "  %s\ttenant %s\tclient %s\t%s\n", orUnknown(a.UPN), a.TenantID, a.ClientID, state)
 	}
 	w.Flush()
 
 	fmt.Fprintln(out, "\nCached tokens:")
-	return writeTokenTable(out, r.Tokens, now)
+	if err := writeTokenTable(out, r.Tokens, now); err != nil || len(r.Quarantined) == 0 {
+		return err
+	}
+	fmt.Fprintln(out, "\nQuarantined (entries that could not be opened, kept 7 days; logout --all removes them):")
+	w = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	for _, q := range r.Quarantined {
+		fmt.Fprintf(w, "  %s\tfrom %s\tsince %s\n", q.Path, q.From, q.Since.Local().Format(time.DateTime))
+	}
+	return w.Flush()
 }
 
 // writeTokenTable lists cached tokens for a person: status and cache list show the same table.
@@ -184,7 +217,11 @@ func writeTokenTable(out io.Writer, tokens []statusToken, now time.Time) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "  ID\tTARGET\tKIND\tACCOUNT\tTENANT\tEXPIRES")
 	for _, t := range tokens {
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Target, t.Kind, orUnknown(t.UPN), t.TenantID, timeUntil(t.ExpiresOn, now))
+		expires := "never" // an organisation note
+		if !t.ExpiresOn.IsZero() {
+			expires = timeUntil(t.ExpiresOn, now)
+		}
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Target, t.Kind, orUnknown(t.UPN), cmp.Or(t.TenantID, "-"), expires)
 	}
 	return w.Flush()
 }
