@@ -37,7 +37,7 @@ func ParseDeviceCode(body []byte, now time.Time) (*DeviceCode, error) {
 		Interval        json.RawMessage `json:"interval"`
 	}
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, fmt.Errorf("device code response is not the expected JSON object (%d bytes%s)", len(body), describeJSONError(body, err))
+		return nil, fmt.Errorf("device code response is not the expected JSON object (%s)", describeNotJSON(body, err))
 	}
 	dc := &DeviceCode{
 		UserCode:        raw.UserCode,

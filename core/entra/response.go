@@ -1,6 +1,7 @@
 package entra
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,7 +37,7 @@ type TokenResponse struct {
 func ParseTokenResponse(body []byte, now time.Time) (*TokenResponse, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil {
-		return nil, fmt.Errorf("token response is not a JSON object (%d bytes%s)", len(body), describeJSONError(body, err))
+		return nil, fmt.Errorf("token response is not a JSON object (%s)", describeNotJSON(body, err))
 	}
 	if fields == nil {
 		return nil, errors.New("token response is JSON null, not an object")
@@ -122,6 +123,19 @@ func expiry(fields map[string]json.RawMessage, now time.Time, accessToken string
 		return c.Expiry, nil
 	}
 	return time.Time{}, errors.New("token response has neither expires_in nor expires_on")
+}
+
+// describeNotJSON says what an answer that should be a JSON object is instead, without quoting
+// it: empty, an HTML page (a proxy's), or where it stopped being JSON.
+func describeNotJSON(body []byte, err error) string {
+	trimmed := bytes.TrimSpace(body)
+	switch {
+	case len(trimmed) == 0:
+		return "the body is empty"
+	case trimmed[0] == '<':
+		return fmt.Sprintf("an HTML page of %d bytes: a proxy or captive portal may have answered", len(body))
+	}
+	return fmt.Sprintf("%d bytes%s", len(body), describeJSONError(body, err))
 }
 
 // describeJSONError says where a body stopped being JSON without quoting it.

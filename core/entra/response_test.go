@@ -79,7 +79,9 @@ func TestParseTokenResponseFallsBackToJWTExpiry(t *testing.T) {
 func TestParseTokenResponseErrors(t *testing.T) {
 	secret := "eyJsecretsecret.payload.signature"
 	for _, tc := range []struct{ name, body, want string }{
-		{"not JSON", `<html>oops</html>`, "not a JSON object"},
+		{"not JSON", `oops`, "not a JSON object"},
+		{"HTML", "\r\n<!DOCTYPE html><html>oops</html>", "an HTML page"},
+		{"empty", ``, "the body is empty"},
 		{"truncated", `{"access_token":"` + secret, "truncated"},
 		{"array", `[1,2]`, "not a JSON object"},
 		{"null", `null`, "null"},
