@@ -52,7 +52,7 @@ func entryKinds() []entryKind {
 		{"organisation note", gitTool, "tokens", "g", true, outcome{0, ""},
 			"the sign-in; the note learnt again", noteLearntAgain},
 		{"data key", kubectlTool, "", "data.key", false, outcome{1, "login"},
-			"the sealed entries and the damaged key in quarantine/ for 7 days", quarantined("secrets-a")},
+			"the sealed entries in quarantine/ for 7 days (the damaged key joins them when a new one is made)", quarantined("secrets-a")},
 	}
 }
 
@@ -122,8 +122,8 @@ func storeFaults() []matrixCase {
 			"everything (the organisation's note is learnt again)", permissionsTooOpen},
 		matrixCase{"symlink in place of an entry", "kubectl: " + outcome{0, "symbolic link"}.String(),
 			"the sign-in; a new token in place of the link; the link's target untouched", symlinkInPlace},
-		matrixCase{"read-only store", "docker: " + outcome{0, "not kept"}.String(), "everything, unchanged", readOnlyStore},
-		matrixCase{"full disk", "kubectl: " + outcome{0, "not kept"}.String(), "everything, unchanged", fullDisk},
+		matrixCase{"read-only store", "docker: " + outcome{0, "cannot be written"}.String(), "everything, unchanged", readOnlyStore},
+		matrixCase{"full disk", "kubectl: " + outcome{0, "cannot be written"}.String(), "everything, unchanged", fullDisk},
 		matrixCase{"lock holder killed mid-refresh", "kubectl: the next call " + outcome{0, ""}.String(),
 			"the sign-in, and the token the next call got", killedLockHolder},
 		matrixCase{"config syntax error", "kubectl: exit 1, one line naming the file and the line", "everything, unchanged", configSyntaxError},
@@ -293,7 +293,7 @@ func readOnlyStore(t *testing.T) {
 	before := snapshot(t, w.StoreDir())
 	harness.ReadOnly(t, w.StoreDir())
 	r := dockerTool.ask(w)
-	outcome{0, "not kept"}.require(t, r)
+	outcome{0, "cannot be written"}.require(t, r)
 	requireKept(t, before, snapshot(t, w.StoreDir()))
 	if len(snapshot(t, w.StoreDir())) != len(before) {
 		t.Error("something was added to a read-only store")
@@ -304,7 +304,7 @@ func fullDisk(t *testing.T) {
 	w := newFaultWorld(t)
 	before := snapshot(t, w.StoreDir())
 	harness.FullDisk(t, w.StoreDir())
-	outcome{0, "not kept"}.require(t, kubectlTool.ask(w))
+	outcome{0, "cannot be written"}.require(t, kubectlTool.ask(w))
 	requireKept(t, before, snapshot(t, w.StoreDir()))
 }
 
