@@ -118,6 +118,8 @@ func storeFaults() []matrixCase {
 		}
 	}
 	return append(cases,
+		matrixCase{"access token expired, its refresh time ahead", "kubectl: " + outcome{0, ""}.String() + ", and a new token",
+			"the sign-in; the new token", expiredWithRefreshAhead},
 		matrixCase{"permissions too open", "git: exit 1, each problem said once, the last line naming the chmod that fixes it",
 			"everything (the organisation's note is learnt again)", permissionsTooOpen},
 		matrixCase{"symlink in place of an entry", "kubectl: " + outcome{0, "symbolic link"}.String(),
@@ -210,6 +212,24 @@ func noteLearntAgain(t *testing.T, w *faultWorld, name string) {
 	outcome{0, ""}.require(t, gitTool.ask(w))
 	if w.Repos.Probes() != probes {
 		t.Error("the organisation was asked again: its tenant was not noted")
+	}
+}
+
+// expiredWithRefreshAhead leaves a cached token whose refresh time lies after its expiry (a
+// clock set back, or an edit): it is not served.
+func expiredWithRefreshAhead(t *testing.T) {
+	w := newFaultWorld(t)
+	first := kubectlTool.ask(w)
+	outcome{0, ""}.require(t, first)
+	editCachedTokens(t, w.World, map[string]string{
+		"expires_on": time.Now().Add(time.Minute).UTC().Format(time.RFC3339),
+		"refresh_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+	})
+	w.Entra.ResetCounts()
+	again := kubectlTool.ask(w)
+	outcome{0, ""}.require(t, again)
+	if again.Stdout == first.Stdout || w.Entra.TokenRequests() != 1 {
+		t.Errorf("the token about to expire was served (%d token requests)", w.Entra.TokenRequests())
 	}
 }
 
