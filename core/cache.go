@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -231,16 +232,20 @@ func (c *Client) writeToken(ctx context.Context, name string, key cacheKey, tok 
 	}
 }
 
-// warnNotKept says that what was obtained could not be kept, and why. A store that cannot be
+// warnNotKept says that what was obtained could not be kept, and why.
+func (c *Client) warnNotKept(what string, err error) { WarnNotKept(c.log(), what, err) }
+
+// WarnNotKept logs that what was obtained could not be kept, and why. A store that cannot be
 // written is one condition, whatever was being written, and is said in the store's own words,
-// which are the same every time, so that the person is told once.
-func (c *Client) warnNotKept(what string, err error) {
+// which are the same every time, so that a logger that says each warning once says it once.
+// Packages that keep entries of their own beside core's use it too.
+func WarnNotKept(log *slog.Logger, what string, err error) {
 	var unwritable *keystore.UnwritableError
 	if errors.As(err, &unwritable) {
-		c.log().Warn(unwritable.Error())
+		log.Warn(unwritable.Error())
 		return
 	}
-	c.log().Warn(fmt.Sprintf("%s: %v", what, err))
+	log.Warn(fmt.Sprintf("%s: %v", what, err))
 }
 
 // refreshMargin is how long before expiry a token is renewed: random between 5 and 15 minutes,

@@ -289,7 +289,7 @@ func symlinkInPlace(t *testing.T) {
 	name := newest(t, signedIn, snapshot(t, w.StoreDir()), "tokens", "t")
 	// A named pipe: opening it to read would wait for a writer forever.
 	target := filepath.Join(w.Home, "pipe")
-	if err := syscall.Mkfifo(target, 0o600); err != nil {
+	if err := mkfifo(target); err != nil {
 		t.Fatal(err)
 	}
 	entry := filepath.Join(w.StoreDir(), "tokens", name)

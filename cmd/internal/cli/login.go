@@ -106,7 +106,7 @@ func logoutCommand(s *Session) *cli.Command {
 				}
 			}
 			if all {
-				return signOutAll(s, c, chosen)
+				return signOutAll(s, c, client, chosen)
 			}
 			switch {
 			case len(chosen) == 0:
@@ -126,11 +126,7 @@ func logoutCommand(s *Session) *cli.Command {
 }
 
 // signOutAll signs every account out, and removes everything else a sign-in left.
-func signOutAll(s *Session, c *cli.Context, accounts []string) error {
-	client, err := s.Client()
-	if err != nil {
-		return err
-	}
+func signOutAll(s *Session, c *cli.Context, client *core.Client, accounts []string) error {
 	report, err := client.SignOutAll(c.Context)
 	if err != nil {
 		return err

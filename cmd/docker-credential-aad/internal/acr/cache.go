@@ -310,16 +310,8 @@ func (p *Provider) read(ctx context.Context, name string, want *owner) *entry {
 	return &e
 }
 
-// warnNotKept says that a token could not be kept, and why: a store that cannot be written in the
-// store's own words, which core uses too, so that the person is told once whoever meets it.
-func (p *Provider) warnNotKept(what string, err error) {
-	var unwritable *keystore.UnwritableError
-	if errors.As(err, &unwritable) {
-		p.log().Warn(unwritable.Error())
-		return
-	}
-	p.log().Warn(fmt.Sprintf("%s: %v", what, err))
-}
+// warnNotKept says that a token could not be kept, and why, in the words core uses.
+func (p *Provider) warnNotKept(what string, err error) { core.WarnNotKept(p.log(), what, err) }
 
 func (p *Provider) now() time.Time {
 	if p.Now != nil {
