@@ -61,7 +61,10 @@ func (w *World) Leaks() ([]Leak, error) {
 	for _, c := range w.cmds {
 		o := Output{Command: c.command}
 		if c.cmd != nil {
-			o.Stdout, o.Stderr = bufferText(c.cmd.Stdout), bufferText(c.cmd.Stderr)
+			o.Stdout = bufferText(c.cmd.Stdout)
+			if c.cmd.Stderr != c.cmd.Stdout { // CombinedOutput: stdout holds both, answer first
+				o.Stderr = bufferText(c.cmd.Stderr)
+			}
 		}
 		if c.stderr != nil {
 			o.Stderr += c.stderr.String()
