@@ -84,10 +84,11 @@ func TestHostAllowlistGit(t *testing.T) {
 	signInWithDeviceCode(t, w.World, "git-credential-aad")
 	w.nonInteractive()
 	target := newSpy(t, w.World, true)
-	// Anything that left for a host by name would go through this proxy.
-	proxy := newSpy(t, w.World, false)
-	w.Set("HTTPS_PROXY", proxy.URL)
-	w.Set("HTTP_PROXY", proxy.URL)
+	// Anything that left for a host by name would end at the guard.
+	guard := harness.NewEgressGuard(t)
+	for k, v := range guard.Env() {
+		w.Set(k, v)
+	}
 	w.Entra.ResetCounts()
 	for _, c := range gitLookalikes(w.Repos.Host(), target.port()) {
 		t.Run(c.name, func(t *testing.T) {
@@ -100,8 +101,11 @@ func TestHostAllowlistGit(t *testing.T) {
 	if n := w.Entra.Count(fakeentra.EndpointAny); n != 0 {
 		t.Errorf("%d requests to Entra ID", n)
 	}
-	if n := w.Repos.Probes() + int(target.hits.Load()+proxy.hits.Load()); n != 0 {
-		t.Errorf("%d requests to the organisation, the other port or the proxy", n)
+	if n := w.Repos.Probes() + int(target.hits.Load()); n != 0 {
+		t.Errorf("%d requests to the organisation or the other port", n)
+	}
+	if attempts := guard.Attempts(); len(attempts) != 0 {
+		t.Errorf("requests left for %q", attempts)
 	}
 }
 
