@@ -131,14 +131,18 @@ func signOutAll(s *Session, c *cli.Context, client *core.Client, accounts []stri
 	if err != nil {
 		return err
 	}
+	other := ""
+	if report.Other > 0 {
+		other = fmt.Sprintf("; removed %d other kept entr%s (registry tokens, organisation notes, quarantined entries)",
+			report.Other, map[bool]string{true: "y", false: "ies"}[report.Other == 1])
+	}
 	switch {
 	case report.Accounts == 0 && report.Other == 0:
 		fmt.Fprintln(s.Env.Stderr, "No account is signed in; nothing to do.")
 	case report.Accounts == 0:
-		fmt.Fprintf(s.Env.Stderr, "No account is signed in; removed %d registry token(s), organisation note(s) and quarantined entries.\n", report.Other)
+		fmt.Fprintf(s.Env.Stderr, "No account is signed in%s.\n", other)
 	default:
-		fmt.Fprintf(s.Env.Stderr, "Signed out %d account(s): %s; removed %d registry token(s), organisation note(s) and quarantined entries.\n",
-			report.Accounts, strings.Join(accounts, ", "), report.Other)
+		fmt.Fprintf(s.Env.Stderr, "Signed out %d account(s): %s%s.\n", report.Accounts, strings.Join(accounts, ", "), other)
 	}
 	return nil
 }
