@@ -63,12 +63,13 @@ func (e *signInNeeded) Unwrap() error { return e.cause }
 // renewUser gets a user token: by redeeming the account's refresh token for r's target (one
 // sign-in serves every resource), else by signing in, once, if a person may be asked.
 func (c *Client) renewUser(ctx context.Context, r *settled) (*Token, string, error) {
-	acct, refused := c.findAccount(ctx, r)
+	acct, unusable := c.findAccount(ctx, r)
 	if acct == nil {
-		// A sign-in that others could have planted is not used, and a new one is not asked
-		// for in its place: the person is told what to fix.
-		if refused != nil {
-			return nil, "", fmt.Errorf("the kept sign-in cannot be used: %w", refused)
+		// A kept sign-in that cannot be used now (others could have planted it, its key cannot
+		// be reached) is not replaced by a new one, which could not be kept either: the person
+		// is told what to fix.
+		if unusable != nil {
+			return nil, "", fmt.Errorf("the kept sign-in cannot be used: %w", unusable)
 		}
 		if tok, name, ok := c.redeemAsGuest(ctx, r); ok {
 			return tok, name, nil
@@ -295,8 +296,8 @@ func (c *Client) remember(ctx context.Context, r *settled, tok *Token) error {
 
 // findAccount picks the signed-in account for r: same authority and client, a matching tenant,
 // the requested account if one is named; the most recently signed-in one when several match.
-// refused is the store's refusal of a kept sign-in that others could have written, if any.
-func (c *Client) findAccount(ctx context.Context, r *settled) (acct *accountEntry, refused error) {
+// unusable says why a kept sign-in cannot be used now, if one cannot (keptAccounts.unusable).
+func (c *Client) findAccount(ctx context.Context, r *settled) (acct *accountEntry, unusable error) {
 	want := strings.ToLower(cmp.Or(r.Account, r.Credential.Username))
 	kept := c.accounts(ctx)
 	for _, a := range kept.labelled {
@@ -308,7 +309,7 @@ func (c *Client) findAccount(ctx context.Context, r *settled) (acct *accountEntr
 			acct = a
 		}
 	}
-	return acct, kept.refused
+	return acct, kept.unusable
 }
 
 // tenantMatches reports whether an account may serve a request for tenant: its own tenant (by ID

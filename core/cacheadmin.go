@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -80,10 +81,10 @@ func (c *Client) CachedTokens(ctx context.Context) ([]CachedToken, error) {
 		})
 	}
 	out = append(out, c.derivedEntries(ctx)...)
+	// Soonest to expire first; what never expires last.
 	slices.SortStableFunc(out, func(a, b CachedToken) int {
-		switch {
-		case a.ExpiresOn.IsZero() != b.ExpiresOn.IsZero():
-			return map[bool]int{true: 1, false: -1}[a.ExpiresOn.IsZero()] // what never expires last
+		if a.ExpiresOn.IsZero() || b.ExpiresOn.IsZero() {
+			return cmp.Compare(btoi(a.ExpiresOn.IsZero()), btoi(b.ExpiresOn.IsZero()))
 		}
 		return a.ExpiresOn.Compare(b.ExpiresOn)
 	})
@@ -109,13 +110,7 @@ func (c *Client) Accounts(ctx context.Context) ([]Account, error) {
 		out = append(out, acct)
 	}
 	slices.SortFunc(out, func(a, b Account) int { return b.SignedIn.Compare(a.SignedIn) })
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for name := range kept.unreadable {
-			if !yield(name) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(kept.unreadable)) {
 		out = append(out, Account{ID: name, Unreadable: kept.unreadable[name]})
 	}
 	return out, nil
@@ -228,6 +223,13 @@ func (c *Client) SignOutAll(ctx context.Context) (SignOutReport, error) {
 		return report, fmt.Errorf("signing out: %w", err)
 	}
 	return report, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func orUnknown(s string) string {

@@ -59,36 +59,31 @@ type keptAccounts struct {
 	labelled []*accountEntry
 	// unreadable are the kept sign-ins of which nothing is known but their name, with why.
 	unreadable map[string]string
-	// refused is the first label or entry refused because other users could have written it.
-	refused error
+	// unusable is why the first of them cannot be used now, when it is not lost for good: the
+	// store refused it (other users could have written it), or its key cannot be reached.
+	unusable error
 }
 
 // accounts lists every kept account. A label that is missing or damaged is rebuilt, silently,
 // from the copy in the account's sealed entry (which costs the data key, and so happens only on
 // the way to a refresh or a sign-in, never on the cached path). A label that other users could
-// have written is never used, nor rebuilt over: it is reported in refused.
+// have written is never used, nor rebuilt over.
 func (c *Client) accounts(ctx context.Context) keptAccounts {
 	kept := keptAccounts{unreadable: map[string]string{}}
 	labels := c.names(keystore.AccessTokens, "a")
 	signIns := c.names(keystore.Secrets, "a")
 	for _, name := range slices.Compact(slices.Sorted(slices.Values(append(labels, signIns...)))) {
 		a, err := c.readAccount(ctx, name)
-		var insecure *keystore.InsecureError
-		switch {
-		case errors.As(err, &insecure):
-			if kept.refused == nil {
-				kept.refused = err
-			}
+		if err == nil && a == nil && slices.Contains(signIns, name) {
+			a, err = c.rebuildLabel(ctx, name)
+		}
+		if err != nil {
 			kept.unreadable[name] = err.Error()
-			continue
-		case a == nil && slices.Contains(signIns, name):
-			if a, err = c.rebuildLabel(ctx, name); err != nil {
-				kept.unreadable[name] = err.Error()
-				if errors.As(err, &insecure) && kept.refused == nil {
-					kept.refused = err
-				}
-				continue
+			var insecure *keystore.InsecureError
+			if kept.unusable == nil && (errors.As(err, &insecure) || errors.Is(err, keystore.ErrKeyUnavailable)) {
+				kept.unusable = err
 			}
+			continue
 		}
 		if a != nil {
 			kept.labelled = append(kept.labelled, a)
