@@ -64,6 +64,8 @@ func (c *Client) derivedEntries(ctx context.Context) []CachedToken {
 				continue // gone, or gone to the quarantine
 			case err != nil:
 				t.Target = "(cannot be read now)"
+			case label.Subject == "":
+				t.Target = "(kept by an earlier aadcred)"
 			default:
 				t.Target, t.TenantID, t.UPN, t.ExpiresOn, t.objectID = label.Subject, label.TenantID, label.UPN, label.ExpiresOn, label.ObjectID
 			}
