@@ -11,8 +11,10 @@ import (
 var ErrNotFound = errors.New("no such entry")
 
 // ErrCorrupt is matched by the *[CorruptError] that [Store.Read] returns for an
-// entry it could not use. By then the entry has been removed, so the next Read
-// reports [ErrNotFound] and the caller acquires the credential again.
+// entry it could not use. By then the entry has been removed, or moved into the
+// quarantine, so the next Read reports [ErrNotFound] and the caller acquires the
+// credential again (on a store that cannot be written, it stays, and is
+// reported again).
 var ErrCorrupt = errors.New("corrupt entry")
 
 // ErrKeyUnavailable is matched by the errors of secrets-tier operations (and

@@ -186,7 +186,8 @@ func checkEntry(t Tier, name string) error {
 
 // Read returns the data stored under name. It returns an error matching
 // ErrNotFound when there is none, and a *CorruptError (matching ErrCorrupt)
-// when the entry was unusable, in which case it has been removed.
+// when the entry was unusable, in which case it has been removed, or, if it was
+// sealed or a secret, moved into the quarantine.
 //
 // Some entries are unusable now without being damaged; they are left in place
 // and the error says why: ErrNewerFormat for an entry a newer aadcred wrote,
