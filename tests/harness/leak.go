@@ -95,11 +95,18 @@ func needles(secret string) []string {
 // answerActions are the commands whose stdout is a protocol answer carrying a secret.
 var answerActions = map[string]bool{"token": true, "get": true, "get-token": true}
 
+// answers reports whether a program answers a protocol with a secret on stdout: aadcred's
+// binaries, and Azure/kubelogin, which some tests run beside them.
+func answers(program string) bool {
+	base := filepath.Base(program)
+	return strings.HasSuffix(base, "-aad") || base == "kubelogin"
+}
+
 // withoutAnswer is stdout without the secret its protocol answer carries, if the command
 // answers with one: the token line of `token`, the Secret of docker's get, the password or
 // credential of git's, the status.token of an ExecCredential.
 func withoutAnswer(command []string, stdout string) string {
-	if len(command) == 0 || !strings.HasSuffix(filepath.Base(command[0]), "-aad") || !answerActions[action(command[1:])] {
+	if len(command) == 0 || !answers(command[0]) || action(command[1:]) == "" {
 		return stdout
 	}
 	var answer map[string]any
@@ -126,10 +133,10 @@ func withoutAnswer(command []string, stdout string) string {
 	return strings.Join(kept, "")
 }
 
-// action is the first argument that is not a flag.
+// action is the first argument that names an action answered with a secret, or "".
 func action(args []string) string {
 	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
+		if answerActions[a] {
 			return a
 		}
 	}

@@ -44,6 +44,7 @@ func TestFindLeaks(t *testing.T) {
 	outputs := []Output{
 		{Command: []string{"git-credential-aad", "token", "--resource", "x"}, Stdout: at + "\n"},
 		{Command: []string{"kubectl-aad", "get-token"}, Stdout: `{"kind":"ExecCredential","status":{"token":"` + at + `"}}` + "\n"},
+		{Command: []string{"/bin/kubelogin", "-v", "5", "get-token"}, Stdout: `{"kind":"ExecCredential","status":{"token":"` + at + `"}}` + "\n"},
 		{Command: []string{"docker-credential-aad", "get"}, Stdout: `{"ServerURL":"r","Username":"u","Secret":"` + acr + `"}` + "\n"},
 		{Command: []string{"git-credential-aad", "get"}, Stdout: "protocol=https\nhost=h\npassword=" + at + "\n"},
 		{Command: []string{"git-credential-aad", "token"}, Stdout: at + "\n" + at + "\n"},                            // the answer twice
