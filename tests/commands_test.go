@@ -39,6 +39,11 @@ type statusJSON struct {
 		TenantID  string `json:"tenantId"`
 		ExpiresOn string `json:"expiresOn"`
 	} `json:"tokens"`
+	Quarantined []struct {
+		Path  string `json:"path"`
+		From  string `json:"from"`
+		Since string `json:"since"`
+	} `json:"quarantined"`
 }
 
 func status(t *testing.T, w *harness.World, binary string) statusJSON {

@@ -91,7 +91,7 @@ func entraFaults() []matrixCase {
 			false, outcome{1, "AADSTS90033"}, signInKept},
 		{"connection refused", dockerTool, refuse, false, outcome{1, "connection refused"}, signInKept},
 		{"stall in the headers", kubectlTool, quickly(tokenFault(fakeentra.Fault{Hang: true})),
-			false, outcome{1, "deadline exceeded"}, signInKept},
+			false, outcome{1, "no answer in time"}, signInKept},
 		{"stall in the body", kubectlTool, quickly(tokenFault(fakeentra.Fault{StallBody: true})),
 			false, outcome{1, "deadline exceeded"}, signInKept},
 		{"malformed body", gitTool, tokenFault(fakeentra.Fault{MalformedJSON: true}), false, outcome{1, "not a JSON object (94 bytes, truncated)"}, signInKept},

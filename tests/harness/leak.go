@@ -27,16 +27,16 @@ func (l Leak) String() string { return fmt.Sprintf("%s found in %s", l.Kind, l.W
 
 // FindLeaks looks for secrets in outputs and in the files under dirs. A secret may appear in
 // one place only: the protocol answer of a command that answers with one (token, get,
-// get-token), which is cut out of stdout before the rest is searched. Access tokens may also
-// rest in the cache's access-token tier (tokens/t…), which holds them in 0600 files by design;
-// refresh tokens never, and nothing else anywhere, the encrypted tier included (a secret there
-// in the clear would be a leak too). A JWT is also looked for by its signature alone, so that
+// get-token), which is cut out of stdout before the rest is searched. Access tokens, and the ID
+// tokens beside them, may also rest in the cache's access-token tier (tokens/t…), which holds
+// them in 0600 files by design; refresh tokens never, and nothing else anywhere, the encrypted
+// tier included (a secret there in the clear would be a leak too). A JWT is also looked for by its signature alone, so that
 // part of one is found as well.
 func FindLeaks(secrets []fakeentra.Secret, outputs []Output, dirs []string) ([]Leak, error) {
 	var leaks []Leak
 	look := func(where, text string, allowAccessTokens bool) {
 		for _, s := range secrets {
-			if allowAccessTokens && s.Kind == fakeentra.SecretAccessToken {
+			if allowAccessTokens && (s.Kind == fakeentra.SecretAccessToken || s.Kind == fakeentra.SecretIDToken) {
 				continue
 			}
 			for _, needle := range needles(s.Value) {
@@ -114,6 +114,7 @@ func withoutAnswer(command []string, stdout string) string {
 	if err := dec.Decode(&answer); err == nil {
 		delete(answer, "Secret")
 		delete(answer, "accessToken")
+		delete(answer, "idToken")
 		if status, ok := answer["status"].(map[string]any); ok {
 			delete(status, "token")
 		}
