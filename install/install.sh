@@ -107,20 +107,32 @@ while [ ! -e "$dir" ]; do dir=$(dirname "$dir"); done
 # --- download and check ---
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/aadcred-install.XXXXXX") || die "cannot create a temporary directory"
-staged=
-created=
+staged=    # files written beside their destinations: staged copies and kept old files
+placed=    # destinations renamed into place, each "DEST<tab>KEPT" (KEPT: the file it replaced, or "")
+created=   # directories made, deepest first
 installed=
 cleanup() {
 	status=$?
-	if [ -z "$installed" ]; then
-		# Undo a partial install: staged files, then the directories made for them.
-		old_ifs=$IFS
-		IFS='
+	set +e # undo all that can be undone
+	old_ifs=$IFS
+	IFS='
 '
+	if [ -z "$installed" ]; then
+		# Undo a partial install: put back the files it replaced and remove those it added,
+		# then the staged files, then the directories made for them.
+		for p in $placed; do
+			kept=${p#*	}
+			if [ -n "$kept" ]; then mv -f "$kept" "${p%%	*}"; else rm -f "${p%%	*}"; fi
+		done
 		for f in $staged; do rm -f "$f"; done
 		for d in $created; do rmdir "$d" 2>/dev/null || true; done
-		IFS=$old_ifs
+	else
+		for p in $placed; do
+			kept=${p#*	}
+			[ -z "$kept" ] || rm -f "$kept"
+		done
 	fi
+	IFS=$old_ifs
 	rm -rf "$tmp"
 	exit "$status"
 }
@@ -212,6 +224,7 @@ $created"
 moves=
 stage() { # SOURCE DIR NAME MODE
 	mkdirs "$2"
+	[ ! -d "$2/$3" ] || die "cannot install $2/$3: a directory is in the way"
 	s="$2/.$3.aadcred-install.$$"
 	staged="$staged
 $s"
@@ -231,12 +244,24 @@ stage_all completions/bash "$bashdir"
 stage_all completions/zsh "$zshdir"
 stage_all completions/fish "$fishdir"
 
+# Each rename replaces a file whole. A copy of the file it replaces is kept until every file is
+# in place, so that a failure half-way puts the earlier install back.
 old_ifs=$IFS
 IFS='
 '
 for m in $moves; do
 	[ -n "$m" ] || continue
-	mv -f "${m%%	*}" "${m#*	}" || die "cannot move ${m#*	} into place"
+	dest=${m#*	}
+	kept=
+	if [ -e "$dest" ] || [ -L "$dest" ]; then
+		kept=$(dirname "$dest")/.$(basename "$dest").aadcred-old.$$
+		staged="$staged
+$kept"
+		cp -Pp "$dest" "$kept" || die "cannot keep a copy of $dest while replacing it"
+	fi
+	placed="$dest	$kept
+$placed"
+	mv -f "${m%%	*}" "$dest" || die "cannot move $dest into place"
 done
 IFS=$old_ifs
 installed=yes

@@ -370,3 +370,50 @@ func TestInstallScriptWithWgetInsteadOfCurl(t *testing.T) {
 	in.requireRefused(in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx, "--version", "9.9.9"),
 		"/releases/download/v9.9.9/checksums.txt: the server answered with an error (no release 9.9.9 for "+runtime.GOOS+"/"+runtime.GOARCH+"?)")
 }
+
+// TestInstallScriptPutsTheEarlierInstallBackWhenARenameFails stops the install at its third
+// rename, after two programs replaced the earlier install's: those two go back, and nothing of
+// the new release stays. A fresh install stopped alike leaves nothing.
+func TestInstallScriptPutsTheEarlierInstallBackWhenARenameFails(t *testing.T) {
+	s := releaseSnapshot(t)
+	rs := newReleaseServer(t, s)
+	in := newInstaller(t)
+	// An mv that cannot rename the new kubectl-aad into place (programs are renamed in the order
+	// git-credential-aad, docker-credential-aad, kubectl-aad).
+	fake := t.TempDir()
+	mv := "#!/bin/sh\ncase \"$2 $3\" in *.aadcred-install.*\" \"*/kubectl-aad) exit 1;; esac\nexec /bin/mv \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(fake, "mv"), []byte(mv), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in.path = fake + ":" + in.path
+
+	bindir := filepath.Join(in.pfx, "bin")
+	earlier := map[string]string{}
+	for _, p := range append(harness.Binaries, harness.Converter) {
+		earlier[filepath.Join(bindir, p)] = "#!/bin/sh\necho earlier " + p + "\n"
+	}
+	earlier[filepath.Join(in.pfx, "share/man/man1/git-credential-aad.1.gz")] = "earlier page"
+	for path, content := range earlier {
+		writeTestFile(t, path, content)
+	}
+	r := in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx)
+	if r.Code != 1 || r.Stderr != "aadcred-install: cannot move "+filepath.Join(bindir, "kubectl-aad")+" into place\n" {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", r.Code, r.Stdout, r.Stderr)
+	}
+	got := filesUnder(t, in.pfx)
+	for path, content := range earlier {
+		if got[path] != content {
+			t.Errorf("the failed install did not put back %s", path)
+		}
+	}
+	for path := range got {
+		if _, ok := earlier[path]; !ok {
+			t.Errorf("the failed install left %s", path)
+		}
+	}
+
+	if err := os.RemoveAll(in.pfx); err != nil {
+		t.Fatal(err)
+	}
+	in.requireRefused(in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx), "cannot move "+filepath.Join(bindir, "kubectl-aad")+" into place")
+}
