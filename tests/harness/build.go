@@ -48,11 +48,12 @@ func Build(dir string, extra ...string) error {
 	return nil
 }
 
-// watchSources stats every Go source file of the module from this process. go test caches a
-// package's result by the files its tests touched; the binaries are built by a child process,
-// which go test cannot see, so without this a change to the product would replay the end-to-end
-// results of the old one. It must run inside a test (go test records nothing during TestMain
-// before m.Run), so NewWorld calls it.
+// watchSources stats every Go source file of the module, and every file under install/ (the
+// install script and the packages' scripts, which tests run), from this process. go test caches
+// a package's result by the files its tests touched; the binaries are built, and the scripts
+// run, by child processes, which go test cannot see, so without this a change to the product
+// would replay the end-to-end results of the old one. It must run inside a test (go test
+// records nothing during TestMain before m.Run), so NewWorld and RequireSnapshot call it.
 var watchSources = sync.OnceValue(func() error {
 	root, err := ModuleRoot()
 	if err != nil {
@@ -62,6 +63,7 @@ var watchSources = sync.OnceValue(func() error {
 })
 
 func statSources(root string) error {
+	install := filepath.Join(root, "install") + string(filepath.Separator)
 	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -70,7 +72,7 @@ func statSources(root string) error {
 		if d.IsDir() && path != root && (strings.HasPrefix(name, ".") || name == "testdata") {
 			return filepath.SkipDir
 		}
-		if !d.IsDir() && (strings.HasSuffix(name, ".go") || name == "go.mod" || name == "go.sum") {
+		if !d.IsDir() && (strings.HasSuffix(name, ".go") || name == "go.mod" || name == "go.sum" || strings.HasPrefix(path, install)) {
 			_, err := os.Stat(path)
 			return err
 		}

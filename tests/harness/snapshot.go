@@ -26,6 +26,20 @@ func RequireSnapshot(t testing.TB) Snapshot {
 		missing(t, SnapshotEnv+" names no goreleaser snapshot", "CI must build one first (.ci/run)")
 		return Snapshot{}
 	}
+	// The tests' results depend on the snapshot's files and on the scripts they run, which
+	// child processes read: stat them here, so that go test does not replay an old result.
+	if err := watchSources(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("reading the snapshot: %v", err)
+	}
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(dir, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
 	data, err := os.ReadFile(filepath.Join(dir, "metadata.json"))
 	if err != nil {
 		t.Fatalf("reading the snapshot's metadata: %v", err)
