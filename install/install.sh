@@ -15,6 +15,9 @@
 #   --version V       (AADCRED_VERSION)   install release V (1.2.3); default the latest
 #   --base-url URL    (AADCRED_BASE_URL)  where the releases are; default
 #                                         https://github.com/aadcred/aadcred/releases
+#   --as-kubelogin                        then link kubelogin to kubectl-aad, so that kubeconfigs
+#                                         written by `az aks get-credentials` run it:
+#                                         kubectl-aad configure --as-kubelogin
 #   --configure [REGISTRY...]             then wire git, docker (the registries given, and those
 #                                         docker's configuration already names) and the current
 #                                         kubeconfig: git-credential-aad configure --all
@@ -30,13 +33,14 @@ die() {
 
 usage() {
 	sed -n '2,/^set -eu/p' "$0" 2>/dev/null | sed -e '/^set -eu/d' -e 's/^# \{0,1\}//' >&2 ||
-		echo "usage: install.sh [--prefix DIR] [--version V] [--base-url URL] [--configure [REGISTRY...]]" >&2
+		echo "usage: install.sh [--prefix DIR] [--version V] [--base-url URL] [--as-kubelogin] [--configure [REGISTRY...]]" >&2
 }
 
 prefix=${AADCRED_PREFIX:-}
 version=${AADCRED_VERSION:-}
 base_url=${AADCRED_BASE_URL:-https://github.com/aadcred/aadcred/releases}
 configure=
+as_kubelogin=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; prefix=$2; shift 2 ;;
@@ -46,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--base-url) [ $# -ge 2 ] || die "--base-url needs a URL"; base_url=$2; shift 2 ;;
 	--base-url=*) base_url=${1#*=}; shift ;;
 	--configure) configure=yes; shift ;;
+	--as-kubelogin) as_kubelogin=yes; shift ;;
 	-h | --help) usage; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) [ -n "$configure" ] || die "unexpected argument $1: registries come after --configure"; break ;;
@@ -283,6 +288,10 @@ case ":${PATH:-}:" in
 	;;
 esac
 
+if [ -n "$as_kubelogin" ]; then
+	echo
+	"$bindir/kubectl-aad" configure --as-kubelogin || die "installed, but the kubelogin link was not made (see above); run: $bindir/kubectl-aad configure --as-kubelogin"
+fi
 if [ -n "$configure" ]; then
 	echo
 	"$bindir/git-credential-aad" configure --all "$@" || die "installed, but configure failed (see above); run: $bindir/git-credential-aad configure --all"

@@ -423,3 +423,44 @@ func TestInstallScriptPutsTheEarlierInstallBackWhenARenameFails(t *testing.T) {
 	}
 	in.requireRefused(in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx), "cannot move "+filepath.Join(bindir, "kubectl-aad")+" into place")
 }
+
+func TestInstallScriptLinksKubelogin(t *testing.T) {
+	s := releaseSnapshot(t)
+	rs := newReleaseServer(t, s)
+	in := newInstaller(t)
+	bindir := filepath.Join(in.pfx, "bin")
+	in.path = bindir + ":" + in.path
+
+	r := in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx, "--as-kubelogin")
+	link := filepath.Join(bindir, "kubelogin")
+	if target, err := os.Readlink(link); r.Code != 0 || err != nil || target != "kubectl-aad" || !strings.Contains(r.Stderr, "Linked "+link) {
+		t.Fatalf("exit %d, %s leads to %q (%v)\nstdout %s\nstderr %s", r.Code, link, target, err, r.Stdout, r.Stderr)
+	}
+	// A reinstall keeps the link, which leads to kubectl-aad by name.
+	if r := in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx, "--as-kubelogin"); r.Code != 0 || !strings.Contains(r.Stderr, link+" already runs kubectl-aad") {
+		t.Errorf("reinstall: exit %d\nstdout %s\nstderr %s", r.Code, r.Stdout, r.Stderr)
+	}
+
+	// Another kubelogin first on PATH: the programs are installed, the link is not made, and
+	// the installer says so and fails.
+	if err := os.RemoveAll(in.pfx); err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	writeTestFile(t, filepath.Join(other, "kubelogin"), "#!/bin/sh\n")
+	if err := os.Chmod(filepath.Join(other, "kubelogin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in.path = other + ":" + in.path
+	r = in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx, "--as-kubelogin")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "another kubelogin comes first on PATH, "+filepath.Join(other, "kubelogin")) ||
+		!strings.HasSuffix(r.Stderr, "aadcred-install: installed, but the kubelogin link was not made (see above); run: "+filepath.Join(bindir, "kubectl-aad")+" configure --as-kubelogin\n") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", r.Code, r.Stdout, r.Stderr)
+	}
+	if _, err := os.Lstat(link); !os.IsNotExist(err) {
+		t.Errorf("the link was made although another kubelogin comes first (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(bindir, "kubectl-aad")); err != nil {
+		t.Errorf("kubectl-aad is not installed: %v", err)
+	}
+}
