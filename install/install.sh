@@ -25,6 +25,8 @@ set -eu
 
 me=aadcred-install
 programs="git-credential-aad docker-credential-aad kubectl-aad kubectl-aad-convert_kubeconfig"
+# kubectl_complete-aad completes `kubectl aad …` for kubectl; it goes beside the programs.
+scripts="kubectl_complete-aad"
 
 die() {
 	printf '%s: %s\n' "$me" "$*" >&2
@@ -208,7 +210,7 @@ got=$(sha256 "$tmp/$archive")
 
 mkdir "$tmp/x"
 tar -xzf "$tmp/$archive" -C "$tmp/x" || die "cannot unpack $archive"
-for p in $programs; do
+for p in $programs $scripts; do
 	[ -f "$tmp/x/$p" ] || die "$archive holds no $p: refusing to install"
 done
 # Also proves the programs run on this machine before anything is replaced.
@@ -243,7 +245,7 @@ stage_all() { # ARCHIVE-DIRECTORY DIR: every file of the archive's directory int
 		if [ -f "$f" ]; then stage "$f" "$2" "$(basename "$f")" 644; fi
 	done
 }
-for p in $programs; do stage "$tmp/x/$p" "$bindir" "$p" 755; done
+for p in $programs $scripts; do stage "$tmp/x/$p" "$bindir" "$p" 755; done
 stage_all man "$mandir"
 stage_all completions/bash "$bashdir"
 stage_all completions/zsh "$zshdir"

@@ -3,6 +3,7 @@ package tests
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,5 +71,46 @@ func TestCompletionScriptsForEveryShell(t *testing.T) {
 	r := w.Run("", "git-credential-aad", "completion", "tcsh")
 	if r.Code != 2 || r.Stdout != "" || !strings.Contains(r.Stderr, `no completion for the shell "tcsh"`) {
 		t.Errorf("completion tcsh: exit %d, stdout %q, stderr %s", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
+// TestKubectlCompletesThePluginThroughItsShim: kubectl 1.26 and later completes
+// `kubectl aad …` by running kubectl_complete-aad from PATH, which releases put beside
+// kubectl-aad.
+func TestKubectlCompletesThePluginThroughItsShim(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	kubectl := harness.RequireKubectl(t, 26)
+	root, err := harness.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shim, err := os.ReadFile(filepath.Join(root, "install", "kubectl_complete-aad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plugins := t.TempDir()
+	if err := os.WriteFile(filepath.Join(plugins, "kubectl_complete-aad"), shim, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(bin, "kubectl-aad"), filepath.Join(plugins, "kubectl-aad")); err != nil {
+		t.Fatal(err)
+	}
+	w.Set("PATH", plugins+string(os.PathListSeparator)+"/usr/bin:/bin")
+
+	for _, tc := range []struct {
+		words []string // after "kubectl aad"; the last one is being completed
+		want  []string
+	}{
+		{[]string{""}, []string{"configure", "get-token", "login", "remove-tokens"}},
+		{[]string{"configure", "--dr"}, []string{"--dry-run"}},
+		{[]string{"configure", "--"}, []string{"--all", "--as-kubelogin", "--remove"}},
+	} {
+		r := w.Run("", kubectl, append([]string{"__complete", "aad"}, tc.words...)...)
+		offered := strings.Fields(r.Stdout)
+		for _, want := range tc.want {
+			if r.Code != 0 || !slices.Contains(offered, want) {
+				t.Errorf("kubectl aad %s<TAB>: exit %d, offers %q, without %s\n%s", strings.Join(tc.words, " "), r.Code, offered, want, r.Stderr)
+			}
+		}
 	}
 }

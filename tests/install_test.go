@@ -159,6 +159,7 @@ func TestInstallScriptInstallsTheRelease(t *testing.T) {
 		}
 	}
 	for _, file := range []string{
+		"bin/kubectl_complete-aad",
 		"share/man/man1/git-credential-aad.1.gz", "share/man/man1/kubectl-aad-convert_kubeconfig.1.gz",
 		"share/bash-completion/completions/docker-credential-aad", "share/zsh/site-functions/_kubectl-aad",
 		"share/fish/vendor_completions.d/git-credential-aad.fish",
