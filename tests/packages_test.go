@@ -17,16 +17,17 @@ import (
 // into with --root. The maintainer scripts run without chroot, with DPKG_ROOT naming the
 // directory, as dpkg runs them for a system being built; as root, or else under fakeroot.
 type debianRoot struct {
-	t    *testing.T
-	dir  string
-	dpkg []string
-	debs map[string]string // package name → the snapshot's .deb
+	t       *testing.T
+	dir     string
+	dpkg    []string
+	debs    map[string]string // package name → the snapshot's .deb
+	version string            // the snapshot's, as --version prints it without the v
 }
 
 func newDebianRoot(t *testing.T) *debianRoot {
 	t.Helper()
 	snap := harness.RequireSnapshot(t)
-	r := &debianRoot{t: t, dir: t.TempDir(), dpkg: []string{harness.RequireTool(t, "dpkg")}, debs: map[string]string{}}
+	r := &debianRoot{t: t, dir: t.TempDir(), dpkg: []string{harness.RequireTool(t, "dpkg")}, debs: map[string]string{}, version: snap.Version}
 	if os.Geteuid() != 0 {
 		r.dpkg = append([]string{harness.RequireTool(t, "fakeroot")}, r.dpkg...)
 	}
@@ -81,6 +82,37 @@ func (r *debianRoot) link() (path, target string) {
 	path = r.path("usr/bin/kubelogin")
 	target, _ = os.Readlink(path)
 	return path, target
+}
+
+// TestPackageInstallsProgramsPagesAndCompletions installs the deb: the four programs and
+// kubectl's completion shim in /usr/bin, the manual pages, and each shell's completions where
+// Debian's shells look for them.
+func TestPackageInstallsProgramsPagesAndCompletions(t *testing.T) {
+	r := newDebianRoot(t)
+	r.install("aadcred")
+	for _, program := range append(harness.Binaries, harness.Converter) {
+		out, err := exec.Command(r.path("usr/bin/"+program), "--version").Output()
+		if want := program + " version v" + r.version + "\n"; err != nil || string(out) != want {
+			t.Errorf("%s --version: %q (%v), want %q", program, out, err, want)
+		}
+		if _, err := os.Stat(r.path("usr/share/man/man1/" + program + ".1.gz")); err != nil {
+			t.Errorf("no manual page: %v", err)
+		}
+	}
+	for _, file := range []string{
+		"usr/bin/kubectl_complete-aad",
+		"usr/share/bash-completion/completions/kubectl-aad",
+		"usr/share/zsh/vendor-completions/_git-credential-aad",
+		"usr/share/fish/vendor_completions.d/docker-credential-aad.fish",
+		"usr/share/doc/aadcred/copyright",
+	} {
+		if _, err := os.Stat(r.path(file)); err != nil {
+			t.Errorf("not installed: %v", err)
+		}
+	}
+	if info, err := os.Stat(r.path("usr/bin/kubectl_complete-aad")); err == nil && info.Mode().Perm() != 0o755 {
+		t.Errorf("kubectl_complete-aad has mode %v, want 0755", info.Mode().Perm())
+	}
 }
 
 func TestKubeloginPackageMakesAndRemovesTheLink(t *testing.T) {
