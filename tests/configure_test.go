@@ -213,3 +213,32 @@ func TestConfigureAllNamesTheProgramsItCannotFind(t *testing.T) {
 		t.Error("the kubeconfig changed")
 	}
 }
+
+// TestConfigureAllRefusesWhatItWouldDrop: --all configures each tool its default way, so a
+// configure flag beside it is refused, not dropped (--all --remove would otherwise configure
+// everything), while --profile goes on to every step that reads the configuration.
+func TestConfigureAllRefusesWhatItWouldDrop(t *testing.T) {
+	h := newSetupHome(t)
+	before := filesUnder(t, h.Home)
+	for _, args := range [][]string{
+		{"git-credential-aad", "--remove"},
+		{"docker-credential-aad", "--remove"},
+		{"kubectl-aad", "--as-kubelogin"},
+		{"git-credential-aad", "--system"},
+	} {
+		r := h.Run("", args[0], "configure", "--all", args[1])
+		if r.Code != 2 || !strings.Contains(r.Stderr, "configure --all does not take "+args[1]) {
+			t.Errorf("%s configure --all %s: exit %d\n%s", args[0], args[1], r.Code, r.Stderr)
+		}
+	}
+	r := h.Run("", "kubectl-aad", "configure", "--all", "--dry-run", "--profile", "nope")
+	if r.Code != 1 || strings.Count(r.Stderr, `no profile named "nope"`) != 2 || !strings.Contains(r.Stderr, "git and docker not configured") {
+		t.Errorf("configure --all --dry-run --profile nope: exit %d\n%s", r.Code, r.Stderr)
+	}
+	after := filesUnder(t, h.Home)
+	for path, content := range before {
+		if after[path] != content {
+			t.Errorf("%s changed", path)
+		}
+	}
+}

@@ -34,7 +34,7 @@ func configureCommand(s *cli.Session) *urfave.Command {
 		}, cli.ConfigureFlags()...),
 		Action: func(c *urfave.Context) error {
 			if c.Bool("all") {
-				return s.ConfigureAll(c.Context, c.Args().Slice(), c.Bool("dry-run"))
+				return s.ConfigureAll(c)
 			}
 			return configure(s, c)
 		},

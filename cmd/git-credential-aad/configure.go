@@ -33,7 +33,7 @@ func configureCommand(s *aadcli.Session) *cli.Command {
 		Action: func(c *cli.Context) error {
 			dryRun := c.Bool("dry-run")
 			if c.Bool("all") {
-				return s.ConfigureAll(c.Context, c.Args().Slice(), dryRun)
+				return s.ConfigureAll(c)
 			}
 			if c.Args().Present() {
 				return fmt.Errorf("configure takes no arguments (registries only with --all); add hosts to git.hosts in the configuration file")

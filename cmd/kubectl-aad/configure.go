@@ -31,7 +31,7 @@ func configureCommand(s *cli.Session) *urfave.Command {
 		}, cli.ConfigureFlags()...),
 		Action: func(c *urfave.Context) error {
 			if c.Bool("all") {
-				return s.ConfigureAll(c.Context, c.Args().Slice(), c.Bool("dry-run"))
+				return s.ConfigureAll(c)
 			}
 			if !c.Bool("as-kubelogin") {
 				return errors.New("say what to configure: `kubectl aad configure --as-kubelogin` makes kubeconfigs that run kubelogin run kubectl-aad; " +

@@ -1,9 +1,9 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -23,23 +23,34 @@ type configureStep struct {
 	args          []string
 }
 
-// ConfigureAll configures every tool by running each one's own configure command: git's, docker's
-// for the registries given and those found in the configuration files, and the kubeconfig
-// converter on the current kubeconfig. Each step writes its files atomically, so an interrupted
-// run leaves each file as it was or fully changed. A step that fails does not stop the others;
-// the error names the tools left unconfigured.
-func (s *Session) ConfigureAll(ctx context.Context, registries []string, dryRun bool) error {
-	dry := func(args ...string) []string {
-		if dryRun {
-			return append([]string{"--dry-run"}, args...)
-		}
-		return args
+// ConfigureAll is configure --all: it configures every tool by running each one's own
+// configure command: git's, docker's for the registries given (the arguments) and those found
+// in the configuration files, and the kubeconfig converter on the current kubeconfig. --dry-run,
+// --debug and --profile go on to them (--profile not to the converter, which would write it into
+// the kubeconfig). Each step writes its files atomically, so an interrupted run leaves each file
+// as it was or fully changed. A step that fails does not stop the others; the error names the
+// tools left unconfigured.
+func (s *Session) ConfigureAll(c *cli.Context) error {
+	if err := s.onlyAllFlags(c); err != nil {
+		return err
 	}
+	var common, dryRun []string
+	if s.debug {
+		common = append(common, "--debug")
+	}
+	if s.profile != "" {
+		common = append(common, "--profile", s.profile)
+	}
+	if c.Bool("dry-run") {
+		dryRun = []string{"--dry-run"}
+	}
+	configure := []string{"configure"}
 	steps := []configureStep{
-		{"git", "git-credential-aad", append([]string{"configure"}, dry()...)},
-		{"docker", "docker-credential-aad", append([]string{"configure"}, dry(append([]string{"--found"}, registries...)...)...)},
-		{"kubectl", "kubectl-aad-convert_kubeconfig", dry()},
+		{"git", "git-credential-aad", slices.Concat(configure, common, dryRun)},
+		{"docker", "docker-credential-aad", slices.Concat(configure, common, dryRun, []string{"--found"}, c.Args().Slice())},
+		{"kubectl", "kubectl-aad-convert_kubeconfig", dryRun},
 	}
+	ctx := c.Context
 	// Everything goes to stderr: stdout may be a tool's protocol stream.
 	env := s.Env
 	env.Stdout = env.Stderr
@@ -65,6 +76,22 @@ func (s *Session) ConfigureAll(ctx context.Context, registries []string, dryRun 
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("configure --all: %s not configured (see above)", strings.Join(failed, " and "))
+	}
+	return nil
+}
+
+// onlyAllFlags refuses the configure command's own flags beside --all, which configures each
+// tool its default way: dropping them without a word would, for --remove, do the opposite of
+// what was asked.
+func (s *Session) onlyAllFlags(c *cli.Context) error {
+	taken := map[string]bool{}
+	for _, f := range append(ConfigureFlags(), s.commonFlags()...) {
+		taken[f.Names()[0]] = true
+	}
+	for _, f := range c.Command.Flags {
+		if name := f.Names()[0]; !taken[name] && c.IsSet(name) {
+			return usageError{fmt.Errorf("configure --all does not take --%s: run configure without --all for that", name)}
+		}
 	}
 	return nil
 }
