@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -25,6 +26,16 @@ type Tool struct {
 	// IgnoreUnknownCommands makes an unknown command succeed silently, as git's credential
 	// protocol asks of a helper handed an action newer than itself.
 	IgnoreUnknownCommands bool
+}
+
+// command is how a person runs one of the tool's commands, the way SignInCommand runs login:
+// "kubectl aad cache list", not the binary's name, for a tool that is run through another.
+func (t Tool) command(args ...string) string {
+	base, ok := strings.CutSuffix(t.SignInCommand, " login")
+	if !ok {
+		base = t.Name
+	}
+	return strings.Join(append([]string{base}, args...), " ")
 }
 
 // Main runs the tool as this process and exits with its status.

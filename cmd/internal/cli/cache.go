@@ -41,7 +41,8 @@ func cacheCommand(s *Session) *cli.Command {
 					if len(ids) == 0 && f == (filter{}) {
 						return usageError{fmt.Errorf("name the tokens to delete: IDs from `cache list`, or filters such as --tenant or --expired")}
 					}
-					if err := checkTokenIDs(s, c, ids); err != nil {
+					ids, err := resolveIDs(s, c, ids)
+					if err != nil {
 						return err
 					}
 					return deleteTokens(s, c, func(t core.CachedToken, now time.Time) bool {
@@ -94,34 +95,61 @@ func deleteTokens(s *Session, c *cli.Context, match func(core.CachedToken, time.
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Env.Stderr, "Deleted %d cached token(s).\n", n)
+	fmt.Fprintf(s.Env.Stderr, "Deleted %s.\n", plural(n, "cached token", "cached tokens"))
 	return nil
 }
 
-// checkTokenIDs refuses IDs that name no cached token, before anything is deleted: a mistyped ID
-// must not look like a deletion that worked.
-func checkTokenIDs(s *Session, c *cli.Context, ids []string) error {
+// resolveIDs finds the entries that ids name, before anything is deleted. A mistyped ID must
+// not look like a deletion that worked.
+func resolveIDs(s *Session, c *cli.Context, ids []string) ([]string, error) {
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
 	client, err := s.Client()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tokens, err := client.CachedTokens(c.Context)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var unknown []string
-	for _, id := range ids {
-		if !slices.ContainsFunc(tokens, func(t core.CachedToken) bool { return t.ID == id }) {
-			unknown = append(unknown, id)
+	all := make([]string, len(tokens))
+	for i, t := range tokens {
+		all[i] = t.ID
+	}
+	full := make([]string, len(ids))
+	for i, id := range ids {
+		if full[i], err = resolveID(all, id); err != nil {
+			return nil, fmt.Errorf("%w (see `%s`); nothing was deleted", err, s.Tool.command("cache", "list"))
 		}
 	}
-	if len(unknown) > 0 {
-		return fmt.Errorf("no cached token has the ID %s (see `%s cache list`); nothing was deleted", strings.Join(unknown, ", "), s.Tool.Name)
+	return full, nil
+}
+
+// minIDPrefix is the fewest characters of an ID that cache delete takes for the whole.
+const minIDPrefix = 4
+
+// resolveID is the one of all that id names: the whole ID, or its start (at least minIDPrefix
+// characters, as status and cache list show IDs shortened) when no other ID starts the same.
+func resolveID(all []string, id string) (string, error) {
+	var matches []string
+	for _, full := range all {
+		if full == id {
+			return full, nil
+		}
+		if strings.HasPrefix(full, id) {
+			matches = append(matches, full)
+		}
 	}
-	return nil
+	switch {
+	case len(matches) == 0:
+		return "", fmt.Errorf("no cached token has the ID %s", id)
+	case len(id) < minIDPrefix:
+		return "", fmt.Errorf("%s is too short to name a cached token: give at least %d characters of its ID", id, minIDPrefix)
+	case len(matches) > 1:
+		return "", fmt.Errorf("%d cached tokens have IDs that start with %s: give more of the ID", len(matches), id)
+	}
+	return matches[0], nil
 }
 
 func printTokens(s *Session, c *cli.Context) error {
@@ -133,7 +161,9 @@ func printTokens(s *Session, c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeTokenTable(s.Env.Stdout, tokens, time.Now())
+	var p page
+	writeTokens(&p, tokens, time.Now(), s.Tool)
+	return p.flush(s.Env.Stdout)
 }
 
 // sharedCommands are the commands every binary offers.

@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -88,7 +86,7 @@ func statusCommand(s *Session) *cli.Command {
 			if output == "json" {
 				return writeJSON(s.Env.Stdout, report)
 			}
-			return report.writeText(s.Env.Stdout, time.Now(), s.Tool.SignInCommand)
+			return report.writeText(s.Env.Stdout, time.Now(), s.Tool)
 		},
 	}
 }
@@ -169,59 +167,4 @@ func (s *Session) signInCommandFor(a core.Account) string {
 		parts = append(parts, "--client-id", a.ClientID)
 	}
 	return strings.Join(parts, " ")
-}
-
-func (r *statusReport) writeText(out io.Writer, now time.Time, signIn string) error {
-	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "Version:\t%s %s\n", r.Program, r.Version)
-	fmt.Fprintf(w, "Token store:\t%s\n", r.Store)
-	fmt.Fprintf(w, "Access:\t%s\n", r.Access)
-	fmt.Fprintf(w, "Protection:\t%s\n", r.Protection)
-	w.Flush()
-
-	fmt.Fprintln(out, "\nSigned-in accounts:")
-	if len(r.Accounts) == 0 {
-		fmt.Fprintf(out, "  none (run %s)\n", signIn)
-	}
-	w = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	for _, a := range r.Accounts {
-		state := "since " + a.SignedIn.Local().Format(time.DateTime)
-		switch a.State {
-		case stateNeedsSignIn:
-			state = fmt.Sprintf("needs sign-in (%s): run %s", a.Reason, a.SignInCommand)
-		case stateUnreadable:
-			state = "cannot be read: " + a.Reason
-		}
-		fmt.Fprintf(w, "  %s\ttenant %s\tclient %s\t%s\n", orUnknown(a.UPN), a.TenantID, a.ClientID, state)
-	}
-	w.Flush()
-
-	fmt.Fprintln(out, "\nCached tokens:")
-	if err := writeTokenTable(out, r.Tokens, now); err != nil || len(r.Quarantined) == 0 {
-		return err
-	}
-	fmt.Fprintln(out, "\nQuarantined (entries that could not be opened, kept 7 days; logout --all removes them):")
-	w = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	for _, q := range r.Quarantined {
-		fmt.Fprintf(w, "  %s\tfrom %s\tsince %s\n", q.Path, q.From, q.Since.Local().Format(time.DateTime))
-	}
-	return w.Flush()
-}
-
-// writeTokenTable lists cached tokens for a person: status and cache list show the same table.
-func writeTokenTable(out io.Writer, tokens []statusToken, now time.Time) error {
-	if len(tokens) == 0 {
-		_, err := fmt.Fprintln(out, "  none")
-		return err
-	}
-	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "  ID\tTARGET\tKIND\tACCOUNT\tTENANT\tEXPIRES")
-	for _, t := range tokens {
-		expires := "never" // an organisation note
-		if !t.ExpiresOn.IsZero() {
-			expires = timeUntil(t.ExpiresOn, now)
-		}
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Target, t.Kind, orUnknown(t.UPN), cmp.Or(t.TenantID, "-"), expires)
-	}
-	return w.Flush()
 }

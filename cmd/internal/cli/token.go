@@ -115,12 +115,3 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
-
-// timeUntil says how long until t, for people.
-func timeUntil(t, now time.Time) string {
-	d := t.Sub(now).Round(time.Minute)
-	if d <= 0 {
-		return "expired"
-	}
-	return "in " + d.String()
-}

@@ -1,0 +1,122 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aadcred/aadcred/tests/fakeacr"
+	"github.com/aadcred/aadcred/tests/fakeentra"
+	"github.com/aadcred/aadcred/tests/harness"
+)
+
+// requireFits fails for each line of out wider than 80 columns, but those that are allowed to
+// be: a path or a command that a person copies, which is never broken.
+func requireFits(t *testing.T, what, out string, allowed ...string) {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if utf8.RuneCountInString(line) <= 80 {
+			continue
+		}
+		if !containsAny(line, allowed) {
+			t.Errorf("%s: a line wider than 80 columns: %q", what, line)
+		}
+	}
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if sub != "" && strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestStatusReadsAtEightyColumns: after one sign-in has served git, docker and kubectl, status
+// and cache list fit 80 columns, in a file and in a terminal: the tokens are listed under the
+// account and tenant they are for, by IDs short enough to read, which cache delete takes; status
+// --output json still has every ID in full.
+func TestStatusReadsAtEightyColumns(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	aw := withACR(t, w, fakeacr.Options{}, "")
+	signInWithDeviceCode(t, w, "kubectl-aad")
+	w.Set("AADCRED_PROMPT", "never")
+	aw.mustGet(t, aw.ACR.Host())
+	mustToken(t, w, "git-credential-aad", "--resource", adoResource, "--tenant", fakeentra.DefaultTenant)
+	mustToken(t, w, "kubectl-aad", "--scope", aksResource+"/.default", "--tenant", fakeentra.DefaultTenant)
+
+	r := w.Run("", "git-credential-aad", "status")
+	if r.Code != 0 || r.Stderr != "" {
+		t.Fatalf("status: exit %d\n%s", r.Code, r.Stderr)
+	}
+	requireFits(t, "status", r.Stdout, w.Cache)
+	heading := "  " + fakeentra.DefaultUser + " in tenant " + fakeentra.DefaultTenant
+	for _, want := range []string{
+		"\n  " + fakeentra.DefaultUser + ", signed in ",
+		"\n    tenant  " + fakeentra.DefaultTenant + "\n",
+		"\n    client  04b07795-8ddb-461a-bbee-02f9e1bf7b46 (Azure CLI)\n",
+		"\nCached tokens (`git credential-aad cache delete ID` removes one):\n" + heading + "\n",
+		"  " + aksResource + "/.default\n",
+		"  " + aw.ACR.Host() + " (registry token)\n",
+	} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("status does not show %q:\n%s", want, r.Stdout)
+		}
+	}
+
+	s := status(t, w, "git-credential-aad")
+	var ado string
+	for _, tok := range s.Tokens {
+		if len(tok.ID) < 40 {
+			t.Errorf("status --output json shortened the ID %q", tok.ID)
+		}
+		if strings.HasPrefix(tok.Target, adoResource) {
+			ado = tok.ID
+		}
+		if strings.Contains(r.Stdout, tok.ID) {
+			t.Errorf("status shows the whole ID %s, not its short form", tok.ID)
+		}
+	}
+	short := ado[:8]
+	if !strings.Contains(r.Stdout, "\n    "+short+"  ") {
+		t.Fatalf("status does not show the Azure DevOps token by its short ID %s:\n%s", short, r.Stdout)
+	}
+
+	list := w.Run("", "kubectl-aad", "cache", "list")
+	if list.Code != 0 || !strings.HasPrefix(list.Stdout, "Cached tokens (`kubectl aad cache delete ID` removes one):\n"+heading+"\n") {
+		t.Errorf("cache list: exit %d\n%s", list.Code, list.Stdout)
+	}
+	requireFits(t, "cache list", list.Stdout)
+
+	tm := w.StartTmux(t, 80, "git-credential-aad status")
+	screen := tm.WaitFor(10*time.Second, "the status", func(s string) bool { return strings.Contains(s, "EXIT=") })
+	if !slicesContain(screen, heading) {
+		t.Errorf("in a terminal, the account's heading is not one line of its own:\n%s", strings.Join(screen, "\n"))
+	}
+
+	if r := w.Run("", "docker-credential-aad", "cache", "delete", ado[:3]); r.Code == 0 || !strings.Contains(r.Stderr, ado[:3]+" is too short") {
+		t.Errorf("cache delete of 3 characters: exit %d\n%s", r.Code, r.Stderr)
+	}
+	if r := w.Run("", "docker-credential-aad", "cache", "delete", "t000"); r.Code == 0 || !strings.Contains(r.Stderr, "nothing was deleted") {
+		t.Errorf("cache delete of an ID no token starts with: exit 0\n%s", r.Stderr)
+	}
+	if r := w.Run("", "docker-credential-aad", "cache", "delete", short); r.Code != 0 || r.Stderr != "Deleted 1 cached token.\n" {
+		t.Fatalf("cache delete %s: exit %d\n%s", short, r.Code, r.Stderr)
+	}
+	for _, tok := range status(t, w, "git-credential-aad").Tokens {
+		if tok.ID == ado {
+			t.Error("cache delete by the short ID left the token")
+		}
+	}
+}
+
+func slicesContain(lines []string, want string) bool {
+	for _, l := range lines {
+		if strings.TrimRight(l, " ") == want {
+			return true
+		}
+	}
+	return false
+}
