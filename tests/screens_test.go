@@ -120,3 +120,18 @@ func slicesContain(lines []string, want string) bool {
 	}
 	return false
 }
+
+// TestLoginSaysWhoMaySignIn: login without a tenant says, in words, which accounts may sign in,
+// not Entra's name for them ("organizations"); stderr to a file, as a notebook reads it.
+func TestLoginSaysWhoMaySignIn(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	w.Entra.OnDeviceCode(func(dc fakeentra.DeviceCodeInfo) { go w.Entra.ApproveDeviceCode(dc.UserCode, fakeentra.DefaultUser) })
+	t.Cleanup(func() { w.Entra.OnDeviceCode(nil) })
+	r := w.Run("", "kubectl-aad", "login", "--method", "devicecode")
+	want := "Signing in to Microsoft Entra ID with a work or school account, for git, docker\nand kubectl.\n" +
+		"To sign in, open this page in a browser on any device:\n"
+	if r.Code != 0 || !strings.HasPrefix(r.Stderr, want) || strings.Contains(r.Stderr, "organizations") {
+		t.Errorf("login without a tenant: exit %d\n%s\nwant it to begin\n%s", r.Code, r.Stderr, want)
+	}
+	requireFits(t, "login", r.Stderr, w.Entra.URL())
+}

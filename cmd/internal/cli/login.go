@@ -34,7 +34,7 @@ func loginCommand(s *Session) *cli.Command {
 					return err
 				}
 			}
-			req.Interaction.Purpose = fmt.Sprintf("Signing in to Microsoft Entra ID (tenant %s) for git, docker and kubectl.", cmp.Or(req.Tenant, "organizations"))
+			req.Interaction.Purpose = signInPurpose(req.Tenant, "git, docker and kubectl")
 			client, err := s.Client()
 			if err != nil {
 				return err
@@ -47,6 +47,20 @@ func loginCommand(s *Session) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// signInPurpose heads the sign-in instructions of a command a person ran: which accounts may
+// sign in, in words rather than Entra's tenant names, and what for.
+func signInPurpose(tenant, what string) string {
+	switch strings.ToLower(tenant) {
+	case "", "organizations":
+		return "Signing in to Microsoft Entra ID with a work or school account, for " + what + "."
+	case "common":
+		return "Signing in to Microsoft Entra ID with a work, school or personal Microsoft account, for " + what + "."
+	case "consumers":
+		return "Signing in with a personal Microsoft account, for " + what + "."
+	}
+	return "Signing in to Microsoft Entra ID (tenant " + tenant + ") for " + what + "."
 }
 
 // armScope is the scope of Azure Resource Manager in the cloud of the request: the one named

@@ -47,7 +47,7 @@ func tokenCommand(s *Session) *cli.Command {
 				return err
 			}
 			req.IDToken = c.Bool("id-token")
-			req.Interaction.Purpose = fmt.Sprintf("%s token needs a token for %s.", s.Tool.Name, req.Target)
+			req.Interaction.Purpose = signInPurpose(req.Tenant, "a token for "+req.Target.String())
 			client, err := s.Client()
 			if err != nil {
 				return err
