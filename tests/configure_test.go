@@ -110,7 +110,7 @@ func TestConfigureAllDryRunWritesNothing(t *testing.T) {
 		t.Fatalf("exit %d\nstdout %q\nstderr %s", r.Code, r.Stdout, r.Stderr)
 	}
 	for _, want := range []string{
-		"Would configure git (global) for Azure Repos (dry run: nothing written):", "https://dev.azure.com: credential helper",
+		"Would configure git in " + h.gitconfig + " (dry run: nothing written):", "\n  https://dev.azure.com\n",
 		"contoso.azurecr.io: would be added", "fabrikam.azurecr.io: would be added", "extra.azurecr.io: would be added",
 		"Docker configuration: " + h.dockerConfig + " (dry run: nothing written)",
 		"Containers configuration (podman, buildah, skopeo): " + h.containersAuth + " (dry run: nothing written)",
@@ -200,7 +200,7 @@ func TestConfigureAllNamesTheProgramsItCannotFind(t *testing.T) {
 		t.Fatalf("exit %d, want 1\n%s", r.Code, r.Stderr)
 	}
 	for _, want := range []string{
-		"Configured git (global) for Azure Repos:",
+		"Configured git in " + h.gitconfig + ":",
 		"docker-credential-aad is not installed beside this program or on PATH",
 		"kubectl-aad-convert_kubeconfig is not installed beside this program or on PATH",
 		"configure --all: docker and kubectl not configured (see above)",

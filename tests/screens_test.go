@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -134,4 +136,44 @@ func TestLoginSaysWhoMaySignIn(t *testing.T) {
 		t.Errorf("login without a tenant: exit %d\n%s\nwant it to begin\n%s", r.Code, r.Stderr, want)
 	}
 	requireFits(t, "login", r.Stderr, w.Entra.URL())
+}
+
+// TestGitConfigureSaysWhatWhereAndHowToUndo: configure's report names the file once, the URLs,
+// what that means, the helper once and the command that undoes it, in lines that fit 80
+// columns; --remove says what it took away, and from where.
+func TestGitConfigureSaysWhatWhereAndHowToUndo(t *testing.T) {
+	harness.RequireTool(t, "git")
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	gitconfig := filepath.Join(w.Home, ".gitconfig")
+	writeTestFile(t, gitconfig, "[credential \"https://dev.azure.com\"]\n\tuseHttpPath = false\n")
+	helper := filepath.Join(w.Bin, "git-credential-aad")
+
+	r := w.Run("", "git-credential-aad", "configure")
+	want := "Configured git in " + gitconfig + ":\n" +
+		"  https://dev.azure.com\n" +
+		"  https://*.visualstudio.com\n" +
+		"For these URLs git asks git-credential-aad alone (helpers set earlier for them\n" +
+		"are no longer asked), and sends the path, which names the organisation.\n" +
+		"Helper:   " + helper + "\n" +
+		"To undo:  git credential-aad configure --remove\n"
+	if r.Code != 0 || r.Stdout != "" || r.Stderr != want {
+		t.Errorf("configure: exit %d, stdout %q, stderr\n%s\nwant\n%s", r.Code, r.Stdout, r.Stderr, want)
+	}
+	requireFits(t, "configure", r.Stderr, helper, gitconfig)
+
+	r = w.Run("", "git-credential-aad", "configure")
+	if want := "git is already configured in " + gitconfig + "; nothing changed.\n"; r.Code != 0 || r.Stderr != want {
+		t.Errorf("configure again: exit %d, stderr %q, want %q", r.Code, r.Stderr, want)
+	}
+
+	r = w.Run("", "git-credential-aad", "configure", "--remove")
+	want = "Removed git-credential-aad from " + gitconfig + ":\n" +
+		"  https://dev.azure.com (useHttpPath back to false)\n" +
+		"  https://*.visualstudio.com\n"
+	if r.Code != 0 || r.Stderr != want {
+		t.Errorf("configure --remove: exit %d, stderr\n%s\nwant\n%s", r.Code, r.Stderr, want)
+	}
+	if data, _ := os.ReadFile(gitconfig); string(data) != "[credential \"https://dev.azure.com\"]\n\tuseHttpPath = false\n" {
+		t.Errorf("after --remove ~/.gitconfig is\n%s", data)
+	}
 }

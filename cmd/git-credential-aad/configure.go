@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,20 +55,23 @@ func configureCommand(s *aadcli.Session) *cli.Command {
 			}
 			setup := &gitsetup.Setup{Scope: scope, Helper: helperPath, URLs: urls, DryRun: dryRun}
 			out := s.Env.Stderr // stdout belongs to git's protocol, even here
-			configured, removed := "Configured git (%s) for Azure Repos:", "Removed from git's %s configuration:"
-			if dryRun {
-				configured = "Would configure git (%s) for Azure Repos (dry run: nothing written):"
-				removed = "Would remove from git's %s configuration (dry run: nothing written):"
-			}
 			if c.Bool("remove") {
 				changes, err := setup.Remove(c.Context)
-				printChanges(out, fmt.Sprintf(removed, scope), "git's "+string(scope)+" configuration had nothing of git-credential-aad.", changes, err)
+				if err == nil {
+					report := configureReport{file: configFile(c.Context, setup), dryRun: dryRun, changes: changes}
+					report.writeRemoved(out)
+				}
 				return err
 			}
 			changes, err := setup.Configure(c.Context)
-			printChanges(out, fmt.Sprintf(configured, scope), "git ("+string(scope)+") was already configured for Azure Repos.", changes, err)
-			if err != nil || dryRun {
+			if err != nil {
 				return err
+			}
+			report := configureReport{file: configFile(c.Context, setup), helper: helperPath, dryRun: dryRun, changes: changes,
+				undo: s.Tool.Command(append([]string{"configure", "--remove"}, scopeArgs(scope)...)...)}
+			report.writeConfigured(out)
+			if dryRun {
+				return nil
 			}
 			warnings, err := setup.Check(c.Context)
 			for _, w := range warnings {
@@ -94,21 +96,6 @@ func scopeFlag(c *cli.Context) (gitsetup.Scope, error) {
 		return chosen[0], nil
 	}
 	return "", errors.New("give only one of --global, --system and --local")
-}
-
-// printChanges tells the person what changed, or, when nothing did and nothing failed, that it
-// was already so. A failure is said by the caller: "already configured" must not come before it.
-func printChanges(w io.Writer, heading, nothing string, changes []string, err error) {
-	if len(changes) == 0 {
-		if err == nil {
-			fmt.Fprintln(w, nothing)
-		}
-		return
-	}
-	fmt.Fprintln(w, heading)
-	for _, c := range changes {
-		fmt.Fprintln(w, "  "+c)
-	}
 }
 
 // ownPath is the absolute path git should run this helper by: the one it was started as, found

@@ -17,10 +17,10 @@ import (
 // the empty helper entry that drops the other helpers but without this one after it. Where the
 // setup has no file of its own to copy (the system scope, no repository for --local) and in a
 // dry run, change runs on the file itself.
-func (s *Setup) inCopy(ctx context.Context, change func() ([]string, error)) ([]string, error) {
+func (s *Setup) inCopy(ctx context.Context, change func() ([]Change, error)) ([]Change, error) {
 	path := ""
 	if !s.DryRun {
-		path = s.filePath(ctx)
+		path = s.File(ctx)
 	}
 	if path == "" {
 		return change()
@@ -70,10 +70,11 @@ func (s *Setup) inCopy(ctx context.Context, change func() ([]string, error)) ([]
 	return changes, nil
 }
 
-// filePath is the file that git config changes for the setup's scope, found by git's rules: for
+// File is the file that git config changes for the setup's scope, found by git's rules: for
 // --global $GIT_CONFIG_GLOBAL, else ~/.gitconfig, else $XDG_CONFIG_HOME/git/config when only
-// that exists; for --local the repository's config. "" when it cannot be told.
-func (s *Setup) filePath(ctx context.Context) string {
+// that exists; for --local the repository's config. "" when it cannot be told (the system
+// scope, whose file git was built with; --local outside a repository).
+func (s *Setup) File(ctx context.Context) string {
 	switch s.Scope {
 	case Global:
 		if f := s.getenv("GIT_CONFIG_GLOBAL"); f != "" {

@@ -42,24 +42,49 @@ type Setup struct {
 	copy string
 }
 
+// Change is what Configure or Remove changed, or would change in a dry run, for one URL.
+type Change struct {
+	URL string
+	// Helper says the URL's helper entries changed: Configure set this helper, after an empty
+	// entry that drops the helpers set earlier for the URL; Remove took both away.
+	Helper bool
+	// UseHTTPPath says useHttpPath changed, to UseHTTPPathNow: "true" (Configure), the value it
+	// had before Configure, or "" for unset (Remove).
+	UseHTTPPath    bool
+	UseHTTPPathNow string
+}
+
+// changeFor is the change of url in changes, added at the end when there is none yet.
+func changeFor(changes *[]Change, url string) *Change {
+	for i := range *changes {
+		if (*changes)[i].URL == url {
+			return &(*changes)[i]
+		}
+	}
+	*changes = append(*changes, Change{URL: url})
+	return &(*changes)[len(*changes)-1]
+}
+
 // previousUseHTTPPath records, beside a useHttpPath that Configure set, the value it replaced
 // ("" when there was none), so that Remove can put it back. git ignores keys it does not know.
 const previousUseHTTPPath = "aadcredPreviousUseHttpPath"
 
-// Configure wires the helper for every URL and returns what it changed, one line per change for
-// a person to read; nothing when everything was already in place.
-func (s *Setup) Configure(ctx context.Context) ([]string, error) {
+// Configure wires the helper for every URL and returns what it changed; nothing when everything
+// was already in place.
+func (s *Setup) Configure(ctx context.Context) ([]Change, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
 	if !isAbsolute(s.Helper) {
 		return nil, fmt.Errorf("the helper must be given by absolute path, not %q", s.Helper)
 	}
-	return s.inCopy(ctx, func() ([]string, error) {
-		var changes []string
+	return s.inCopy(ctx, func() ([]Change, error) {
+		var changes []Change
 		for _, url := range s.URLs {
 			c, err := s.configureURL(ctx, url)
-			changes = append(changes, c...)
+			if c != (Change{URL: url}) {
+				changes = append(changes, c)
+			}
 			if err != nil {
 				return changes, fmt.Errorf("configuring git for %s: %w", url, err)
 			}
@@ -68,12 +93,12 @@ func (s *Setup) Configure(ctx context.Context) ([]string, error) {
 	})
 }
 
-func (s *Setup) configureURL(ctx context.Context, url string) ([]string, error) {
-	var changes []string
+func (s *Setup) configureURL(ctx context.Context, url string) (Change, error) {
+	changes := Change{URL: url}
 	key := "credential." + url + ".helper"
 	values, err := s.values(ctx, key)
 	if err != nil {
-		return nil, err
+		return changes, err
 	}
 	want := HelperValue(s.Helper)
 	if n := len(values); n < 2 || values[n-2] != "" || values[n-1] != want {
@@ -86,9 +111,9 @@ func (s *Setup) configureURL(ctx context.Context, url string) ([]string, error) 
 			err = s.replaceAll(ctx, key, append(kept, "", want)) // an old path of the helper goes
 		}
 		if err != nil {
-			return nil, err
+			return changes, err
 		}
-		changes = append(changes, fmt.Sprintf("%s: credential helper %s, after an empty entry that drops helpers set earlier for this URL", url, want))
+		changes.Helper = true
 	}
 
 	useKey := "credential." + url + ".useHttpPath"
@@ -115,19 +140,20 @@ func (s *Setup) configureURL(ctx context.Context, url string) ([]string, error) 
 	if err := s.write(ctx, useKey, "true"); err != nil {
 		return changes, err
 	}
-	return append(changes, url+": useHttpPath true (the organization is the first segment of the path)"), nil
+	changes.UseHTTPPath, changes.UseHTTPPathNow = true, "true"
+	return changes, nil
 }
 
 // Remove undoes what Configure did in the setup's file, for whatever URLs it finds there (the
 // list may have changed since), and returns what it changed.
-func (s *Setup) Remove(ctx context.Context) ([]string, error) {
+func (s *Setup) Remove(ctx context.Context) ([]Change, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
 	}
-	return s.inCopy(ctx, func() ([]string, error) { return s.remove(ctx) })
+	return s.inCopy(ctx, func() ([]Change, error) { return s.remove(ctx) })
 }
 
-func (s *Setup) remove(ctx context.Context) ([]string, error) {
+func (s *Setup) remove(ctx context.Context) ([]Change, error) {
 	entries, err := s.entries(ctx, `^credential\..+\.(helper|`+strings.ToLower(previousUseHTTPPath)+`)$`)
 	if err != nil {
 		return nil, err
@@ -150,7 +176,7 @@ func (s *Setup) remove(ctx context.Context) ([]string, error) {
 			markers = append(markers, marker{url, e.value})
 		}
 	}
-	var changes []string
+	var changes []Change
 	for _, url := range urls {
 		values := helpers[url]
 		kept := withoutHelper(values)
@@ -160,7 +186,7 @@ func (s *Setup) remove(ctx context.Context) ([]string, error) {
 		if err := s.replaceAll(ctx, "credential."+url+".helper", kept); err != nil {
 			return changes, fmt.Errorf("removing the helper for %s: %w", url, err)
 		}
-		changes = append(changes, url+": credential helper removed")
+		changeFor(&changes, url).Helper = true
 	}
 	for _, m := range markers {
 		url, was := m.url, m.was
@@ -177,11 +203,8 @@ func (s *Setup) remove(ctx context.Context) ([]string, error) {
 		if err := s.write(ctx, "--unset-all", "credential."+url+"."+previousUseHTTPPath); err != nil && !errors.Is(err, errUnset) {
 			return changes, err
 		}
-		if was == "" {
-			changes = append(changes, url+": useHttpPath unset")
-		} else {
-			changes = append(changes, fmt.Sprintf("%s: useHttpPath back to %s", url, was))
-		}
+		c := changeFor(&changes, url)
+		c.UseHTTPPath, c.UseHTTPPathNow = true, was
 	}
 	return changes, nil
 }

@@ -110,8 +110,12 @@ func TestConfigureWritesTheEntriesAndRemoveTakesThemAway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(changes) != 4 {
-		t.Errorf("changes = %q, want a helper and useHttpPath for each of two URLs", changes)
+	want := []git.Change{
+		{URL: "https://dev.azure.com", Helper: true, UseHTTPPath: true, UseHTTPPathNow: "true"},
+		{URL: "https://*.visualstudio.com", Helper: true, UseHTTPPath: true, UseHTTPPathNow: "true"},
+	}
+	if !reflect.DeepEqual(changes, want) {
+		t.Errorf("changes = %+v, want a helper and useHttpPath for each of two URLs", changes)
 	}
 	for _, url := range []string{"https://dev.azure.com", "https://*.visualstudio.com"} {
 		if got := h.values(h.global, "credential."+url+".helper"); !reflect.DeepEqual(got, []string{"", helper}) {
@@ -132,7 +136,7 @@ func TestConfigureWritesTheEntriesAndRemoveTakesThemAway(t *testing.T) {
 	configured := h.read(h.global)
 	changes, err = h.setup(git.Global, helper).Configure(ctx)
 	if err != nil || len(changes) != 0 {
-		t.Errorf("configuring again: %q, %v; want no change", changes, err)
+		t.Errorf("configuring again: %+v, %v; want no change", changes, err)
 	}
 	if h.read(h.global) != configured {
 		t.Errorf("configuring again changed the file:\n%s", h.read(h.global))
@@ -142,14 +146,18 @@ func TestConfigureWritesTheEntriesAndRemoveTakesThemAway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(changes) != 4 {
-		t.Errorf("removed %q, want both helpers and both useHttpPath", changes)
+	want = []git.Change{
+		{URL: "https://dev.azure.com", Helper: true, UseHTTPPath: true},
+		{URL: "https://*.visualstudio.com", Helper: true, UseHTTPPath: true},
+	}
+	if !reflect.DeepEqual(changes, want) {
+		t.Errorf("removed %+v, want both helpers and both useHttpPath unset", changes)
 	}
 	if got := h.read(h.global); got != original {
 		t.Errorf("after remove the file is\n%s\nwant\n%s", got, original)
 	}
 	if changes, err := h.setup(git.Global, helper).Remove(ctx); err != nil || len(changes) != 0 {
-		t.Errorf("removing again: %q, %v; want nothing to do", changes, err)
+		t.Errorf("removing again: %+v, %v; want nothing to do", changes, err)
 	}
 }
 
@@ -327,7 +335,7 @@ func TestDryRunReportsTheChangesAndWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(planned) == 0 || !reflect.DeepEqual(planned, done) {
-		t.Errorf("the dry run planned %q, the real run did %q", planned, done)
+		t.Errorf("the dry run planned %+v, the real run did %+v", planned, done)
 	}
 
 	configured := h.read(h.global)
@@ -337,7 +345,7 @@ func TestDryRunReportsTheChangesAndWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(planned) == 0 || h.read(h.global) != configured {
-		t.Errorf("a dry run of remove planned %q and left:\n%s", planned, h.read(h.global))
+		t.Errorf("a dry run of remove planned %+v and left:\n%s", planned, h.read(h.global))
 	}
 }
 
@@ -364,7 +372,7 @@ exec git "$@"
 	setup.GitPath = gitPath
 	changes, err := setup.Configure(context.Background())
 	if err == nil || len(changes) != 0 {
-		t.Fatalf("Configure: changes %q, error %v; want an error and no changes", changes, err)
+		t.Fatalf("Configure: changes %+v, error %v; want an error and no changes", changes, err)
 	}
 	if got := h.read(h.global); got != before {
 		t.Errorf("a configure stopped half-way changed the file:\n%s", got)

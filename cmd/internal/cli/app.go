@@ -28,9 +28,9 @@ type Tool struct {
 	IgnoreUnknownCommands bool
 }
 
-// command is how a person runs one of the tool's commands, the way SignInCommand runs login:
+// Command is how a person runs one of the tool's commands, the way SignInCommand runs login:
 // "kubectl aad cache list", not the binary's name, for a tool that is run through another.
-func (t Tool) command(args ...string) string {
+func (t Tool) Command(args ...string) string {
 	base, ok := strings.CutSuffix(t.SignInCommand, " login")
 	if !ok {
 		base = t.Name

@@ -120,7 +120,7 @@ func resolveIDs(s *Session, c *cli.Context, ids []string) ([]string, error) {
 	full := make([]string, len(ids))
 	for i, id := range ids {
 		if full[i], err = resolveID(all, id); err != nil {
-			return nil, fmt.Errorf("%w (see `%s`); nothing was deleted", err, s.Tool.command("cache", "list"))
+			return nil, fmt.Errorf("%w (see `%s`); nothing was deleted", err, s.Tool.Command("cache", "list"))
 		}
 	}
 	return full, nil

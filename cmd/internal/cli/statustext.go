@@ -86,7 +86,7 @@ func writeTokens(p *page, tokens []statusToken, now time.Time, tool Tool) {
 		p.line("Cached tokens: none")
 		return
 	}
-	p.line("Cached tokens (`" + tool.command("cache", "delete", "ID") + "` removes one):")
+	p.line("Cached tokens (`" + tool.Command("cache", "delete", "ID") + "` removes one):")
 	ids := make([]string, len(tokens))
 	for i, t := range tokens {
 		ids[i] = t.ID
