@@ -112,8 +112,7 @@ func TestConfigureAllDryRunWritesNothing(t *testing.T) {
 	for _, want := range []string{
 		"Would configure git in " + h.gitconfig + " (dry run: nothing written):", "\n  https://dev.azure.com\n",
 		"contoso.azurecr.io: would be added", "fabrikam.azurecr.io: would be added", "extra.azurecr.io: would be added",
-		"Docker configuration: " + h.dockerConfig + " (dry run: nothing written)",
-		"Containers configuration (podman, buildah, skopeo): " + h.containersAuth + " (dry run: nothing written)",
+		"\ndocker: " + h.dockerConfig + "\n", "\npodman, buildah, skopeo: " + h.containersAuth + "\n",
 		`Would convert user "clusterUser_rg_aks"`, "Dry run: nothing was written.",
 	} {
 		if !strings.Contains(r.Stderr, want) {

@@ -177,3 +177,35 @@ func TestGitConfigureSaysWhatWhereAndHowToUndo(t *testing.T) {
 		t.Errorf("after --remove ~/.gitconfig is\n%s", data)
 	}
 }
+
+// TestDockerConfigureGroupsByFile: docker configure names each file before what it changed in
+// it, then says how to take it out again; a dry run says that nothing was written.
+func TestDockerConfigureGroupsByFile(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	dockerConfig := filepath.Join(w.Home, ".docker", "config.json")
+	containersAuth := filepath.Join(w.Home, "auth.json")
+	w.Set("REGISTRY_AUTH_FILE", containersAuth)
+	writeTestFile(t, dockerConfig, `{"credHelpers": {"fabrikam.azurecr.io": "acr-env"}}`)
+	writeTestFile(t, containersAuth, `{}`)
+
+	r := w.Run("", "docker-credential-aad", "configure", "--dry-run", "contoso.azurecr.io")
+	want := "docker: " + dockerConfig + "\n  contoso.azurecr.io: would be added\n" +
+		"podman, buildah, skopeo: " + containersAuth + "\n  contoso.azurecr.io: would be added\n" +
+		"Dry run: nothing was written.\n"
+	if r.Code != 0 || r.Stdout != "" || r.Stderr != want {
+		t.Errorf("configure --dry-run: exit %d, stdout %q, stderr\n%s\nwant\n%s", r.Code, r.Stdout, r.Stderr, want)
+	}
+
+	r = w.Run("", "docker-credential-aad", "configure", "contoso.azurecr.io", "fabrikam.azurecr.io")
+	want = "docker: " + dockerConfig + "\n" +
+		"  contoso.azurecr.io: added\n" +
+		"  fabrikam.azurecr.io: now uses this helper (was docker-credential-acr-env)\n" +
+		"podman, buildah, skopeo: " + containersAuth + "\n" +
+		"  contoso.azurecr.io: added\n" +
+		"  fabrikam.azurecr.io: added\n" +
+		"To remove: docker-credential-aad configure --remove contoso.azurecr.io fabrikam.azurecr.io\n"
+	if r.Code != 0 || r.Stdout != "" || r.Stderr != want {
+		t.Errorf("configure: exit %d, stdout %q, stderr\n%s\nwant\n%s", r.Code, r.Stdout, r.Stderr, want)
+	}
+	requireFits(t, "docker configure", r.Stderr, dockerConfig, containersAuth, "To remove: ")
+}

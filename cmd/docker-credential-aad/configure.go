@@ -90,21 +90,24 @@ func configure(s *cli.Session, c *urfave.Context) error {
 	if dryRun {
 		edit = docker.Plan
 	}
+	out := s.Env.Stderr
 	for i, path := range files {
 		changes, err := edit(path, hosts, remove)
 		if err != nil {
 			return err
 		}
-		kind := "Docker configuration"
+		tools := "docker"
 		if i > 0 {
-			kind = "Containers configuration (podman, buildah, skopeo)"
+			tools = "podman, buildah, skopeo"
 		}
-		printChanges(s.Env.Stderr, changes, dryRun)
-		if dryRun {
-			fmt.Fprintf(s.Env.Stderr, "%s: %s (dry run: nothing written)\n", kind, path)
-		} else {
-			fmt.Fprintf(s.Env.Stderr, "%s: %s\n", kind, path)
-		}
+		fmt.Fprintf(out, "%s: %s\n", tools, path)
+		printChanges(out, changes, dryRun)
+	}
+	switch {
+	case dryRun:
+		fmt.Fprintln(out, "Dry run: nothing was written.")
+	case !remove:
+		fmt.Fprintf(out, "To remove: %s\n", s.Tool.Command(append([]string{"configure", "--remove"}, hosts...)...))
 	}
 	return nil
 }
@@ -136,22 +139,25 @@ func withFoundRegistries(hosts, files []string, cfg *config.Config, allow acr.Al
 	return hosts, nil
 }
 
-// printChanges tells the person what changed in one file, or would change in a dry run.
+// printChanges tells the person what changed in one file, or would change in a dry run, one
+// registry a line.
 func printChanges(w io.Writer, changes []docker.Change, dryRun bool) {
 	for _, ch := range changes {
+		var what string
 		switch {
 		case ch.Action == "kept":
-			fmt.Fprintf(w, "%s: left alone: it uses docker-credential-%s, not this helper\n", ch.Registry, ch.Previous)
+			what = "left alone: it uses docker-credential-" + ch.Previous + ", not this helper"
 		case ch.Action == "unchanged":
-			fmt.Fprintf(w, "%s: unchanged\n", ch.Registry)
+			what = "unchanged"
 		case dryRun && ch.Action == "replaced":
-			fmt.Fprintf(w, "%s: would use docker-credential-aad (now docker-credential-%s)\n", ch.Registry, ch.Previous)
+			what = "would use this helper (now docker-credential-" + ch.Previous + ")"
 		case dryRun:
-			fmt.Fprintf(w, "%s: would be %s\n", ch.Registry, ch.Action)
+			what = "would be " + ch.Action
 		case ch.Action == "replaced":
-			fmt.Fprintf(w, "%s: now uses docker-credential-aad (was docker-credential-%s)\n", ch.Registry, ch.Previous)
+			what = "now uses this helper (was docker-credential-" + ch.Previous + ")"
 		default:
-			fmt.Fprintf(w, "%s: %s\n", ch.Registry, ch.Action)
+			what = ch.Action
 		}
+		fmt.Fprintf(w, "  %s: %s\n", ch.Registry, what)
 	}
 }
