@@ -209,3 +209,46 @@ func TestDockerConfigureGroupsByFile(t *testing.T) {
 	}
 	requireFits(t, "docker configure", r.Stderr, dockerConfig, containersAuth, "To remove: ")
 }
+
+// TestHelpFitsEightyColumns: the help of every binary and every command it lists, subcommands
+// included, fits 80 columns, says no "(default: false)" of a switch, and gives each variable in
+// one form.
+func TestHelpFitsEightyColumns(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	seen := 0
+	var visit func(binary string, command []string)
+	visit = func(binary string, command []string) {
+		r := w.Run("", binary, append(command, "--help")...)
+		what := strings.Join(append([]string{binary}, command...), " ") + " --help"
+		help := r.Stdout + r.Stderr // get-token's and convert-kubeconfig's go to stderr
+		if r.Code != 0 || !strings.Contains(help, "Usage") && !strings.Contains(help, "USAGE") {
+			t.Errorf("%s: exit %d\n%s", what, r.Code, help)
+			return
+		}
+		seen++
+		requireFits(t, what, help)
+		for _, bad := range []string{"(default: false)", "[$"} {
+			if strings.Contains(help, bad) {
+				t.Errorf("%s says %q:\n%s", what, bad, help)
+			}
+		}
+		_, commands, ok := strings.Cut(r.Stdout, "\nCOMMANDS:\n")
+		if !ok {
+			return
+		}
+		commands, _, _ = strings.Cut(commands, "\n\n")
+		for _, line := range strings.Split(commands, "\n") {
+			name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+			name = strings.TrimSuffix(name, ",")
+			if strings.HasPrefix(line, "   ") && !strings.HasPrefix(line, "    ") && name != "help" {
+				visit(binary, append(append([]string{}, command...), name))
+			}
+		}
+	}
+	for _, binary := range []string{"git-credential-aad", "docker-credential-aad", "kubectl-aad", "kubectl-aad-convert_kubeconfig"} {
+		visit(binary, nil)
+	}
+	if seen < 40 {
+		t.Errorf("only %d help texts were read", seen)
+	}
+}

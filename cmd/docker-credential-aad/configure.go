@@ -22,11 +22,11 @@ func configureCommand(s *cli.Session) *urfave.Command {
 		Name:      "configure",
 		Usage:     "make docker, podman, buildah and skopeo use this helper for the registries (credHelpers)",
 		ArgsUsage: "REGISTRY...",
-		Description: "Adds \"<registry>\": \"aad\" to credHelpers in $DOCKER_CONFIG/config.json (else ~/.docker/config.json),\n" +
-			"keeping every other setting, and likewise in the auth.json of podman, buildah and skopeo\n" +
-			"($REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json and ~/.config/containers/auth.json)\n" +
-			"where that file or one of those tools exists. Registries are login servers such as contoso.azurecr.io,\n" +
-			"or hosts listed under docker.registries in the aadcred configuration. --found adds the registries\n" +
+		Description: "Adds \"<registry>\": \"aad\" to credHelpers in $DOCKER_CONFIG/config.json (else ~/.docker/config.json), " +
+			"keeping every other setting, and likewise in the auth.json of podman, buildah and skopeo " +
+			"($REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json and ~/.config/containers/auth.json) " +
+			"where that file or one of those tools exists. Registries are login servers such as contoso.azurecr.io, " +
+			"or hosts listed under docker.registries in the aadcred configuration. --found adds the registries " +
 			"those files already name (after an `az acr login`, say). --remove takes them out again.",
 		Flags: append([]urfave.Flag{
 			&urfave.BoolFlag{Name: "remove", Usage: "stop using this helper for the registries"},

@@ -19,8 +19,8 @@ func configureCommand(s *aadcli.Session) *cli.Command {
 	return &cli.Command{
 		Name:  "configure",
 		Usage: "make git use this helper for Azure Repos",
-		Description: "Sets, for https://dev.azure.com, https://*.visualstudio.com and the hosts in the configuration's\n" +
-			"git.hosts: an empty credential helper (which drops helpers set earlier for those URLs only), this\n" +
+		Description: "Sets, for https://dev.azure.com, https://*.visualstudio.com and the hosts in the configuration's " +
+			"git.hosts: an empty credential helper (which drops helpers set earlier for those URLs only), this " +
 			"helper by absolute path, and useHttpPath. Running it again changes nothing; --remove undoes it.",
 		ArgsUsage: "[--all [REGISTRY...]]",
 		Flags: append([]cli.Flag{

@@ -31,7 +31,7 @@ func (h *helper) commands() []*cli.Command {
 		{
 			Name:        "get",
 			Usage:       "answer git with an Azure DevOps token (git runs this)",
-			Description: "Reads git's credential request on stdin and, for Azure Repos over https, prints a user name and\nan Entra ID access token as the password. For any other host it prints nothing.",
+			Description: "Reads git's credential request on stdin and, for Azure Repos over https, prints a user name and an Entra ID access token as the password. For any other host it prints nothing.",
 			Action:      h.action(h.get),
 		},
 		{

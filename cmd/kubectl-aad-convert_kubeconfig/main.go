@@ -23,14 +23,16 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
 }
 
-const usage = `Usage: kubectl aad convert-kubeconfig [--login MODE] [--context NAME] [--kubeconfig FILE] [--dry-run] [get-token flags]
+const usage = `Usage: kubectl aad convert-kubeconfig [--login MODE] [--context NAME]
+         [--kubeconfig FILE] [--dry-run] [get-token flags]
 
-Converts every user that runs kubelogin (or kubectl-aad) get-token or uses the azure auth-provider,
-or only --context's user, to run kubectl-aad, keeping each one's server ID and tenant. Users keep
-their login mode unless --login is given (auth-provider users get devicecode); other get-token
-flags given override what the kubeconfig holds. Each changed file is first copied to
-<file>.backup-<time>; --dry-run says what would change and writes nothing. Secrets are never
-written: get-token reads them from the environment (AAD_SERVICE_PRINCIPAL_CLIENT_SECRET,
+Converts every user that runs kubelogin (or kubectl-aad) get-token or uses the
+azure auth-provider, or only --context's user, to run kubectl-aad, keeping each
+one's server ID and tenant. Users keep their login mode unless --login is given
+(auth-provider users get devicecode); other get-token flags given override what
+the kubeconfig holds. Each changed file is first copied to <file>.backup-<time>;
+--dry-run says what would change and writes nothing. Secrets are never written:
+get-token reads them from the environment (AAD_SERVICE_PRINCIPAL_CLIENT_SECRET,
 AZURE_PASSWORD, …) where kubectl runs.
 `
 

@@ -35,11 +35,10 @@ func kubeloginTool() cli.Tool {
 		Usage:         "kubectl-aad answering as Azure/kubelogin: Microsoft Entra ID sign-in for kubectl",
 		SignInCommand: "kubectl aad login",
 		Commands: func(s *cli.Session) []*urfave.Command {
-			return []*urfave.Command{
+			return append([]*urfave.Command{
 				getTokenCommand(s),
 				convertCommand(s, "--command="+kubeloginlink.Name, "--exec-api-version=v1beta1"),
-				removeTokensCommand(s),
-			}
+			}, removeTokensCommands(s)...)
 		},
 	}
 }

@@ -17,12 +17,13 @@ import (
 func configureCommand(s *cli.Session) *urfave.Command {
 	return &urfave.Command{
 		Name:      "configure",
-		Usage:     "answer as kubelogin, so that kubeconfigs written by `az aks get-credentials` work unchanged",
+		Usage:     "answer as kubelogin (--as-kubelogin), or configure git, docker and kubectl (--all)",
 		ArgsUsage: "[--all [REGISTRY...]]",
-		Description: "--as-kubelogin puts a link called kubelogin beside kubectl-aad: kubectl then runs kubectl-aad for every\n" +
-			"user whose command is kubelogin, with kubelogin's flags and variables. When another kubelogin comes\n" +
-			"first on PATH nothing is changed unless --force is given; a kubelogin that is not this link is never\n" +
-			"replaced or removed. --remove takes the link away.\n" +
+		Description: "--as-kubelogin puts a link called kubelogin beside kubectl-aad, so that kubeconfigs written by " +
+			"`az aks get-credentials` work unchanged: kubectl then runs kubectl-aad for every " +
+			"user whose command is kubelogin, with kubelogin's flags and variables. When another kubelogin comes " +
+			"first on PATH nothing is changed unless --force is given; a kubelogin that is not this link is never " +
+			"replaced or removed. --remove takes the link away.\n\n" +
 			"--all configures git, docker and the current kubeconfig (convert-kubeconfig) instead.",
 		Flags: append([]urfave.Flag{
 			&urfave.BoolFlag{Name: "as-kubelogin", Usage: "put a kubelogin link beside kubectl-aad"},

@@ -22,7 +22,7 @@ func convertCommand(s *cli.Session, defaults ...string) *urfave.Command {
 	return &urfave.Command{
 		Name:  "convert-kubeconfig",
 		Usage: "rewrite kubelogin and azure auth-provider users of a kubeconfig to use kubectl-aad",
-		Description: "Runs " + convertBinary + ", installed beside kubectl-aad, with the same arguments;\n" +
+		Description: "Runs " + convertBinary + ", installed beside kubectl-aad, with the same arguments; " +
 			"see `kubectl-aad convert-kubeconfig --help`.",
 		SkipFlagParsing: true,
 		Action: func(c *urfave.Context) error {

@@ -19,10 +19,10 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 	return &urfave.Command{
 		Name:  "get-token",
 		Usage: "print an ExecCredential for kubectl (the exec plugin entry point)",
-		Description: "Prints a client.authentication.k8s.io ExecCredential holding a token for the cluster's server\n" +
-			"application, of the version KUBERNETES_EXEC_INFO asks for (v1beta1 when run by hand).\n" +
-			"Accepts Azure/kubelogin's get-token flags and environment variables with the same meaning:\n" +
-			"a variable kubelogin reads overrides its flag unless --disable-environment-override is given.\n" +
+		Description: "Prints a client.authentication.k8s.io ExecCredential holding a token for the cluster's server " +
+			"application, of the version KUBERNETES_EXEC_INFO asks for (v1beta1 when run by hand). " +
+			"Accepts Azure/kubelogin's get-token flags and environment variables with the same meaning: " +
+			"a variable kubelogin reads overrides its flag unless --disable-environment-override is given. " +
 			"`get-token --help` lists the flags.",
 		// kubelogin's flags are parsed by package kubelogin, which says why not by urfave/cli.
 		SkipFlagParsing: true,
@@ -87,11 +87,13 @@ func withTimeoutSetting(err error) error {
 }
 
 // getTokenUsage is get-token's help, for the tool named by %[1]s (kubectl-aad, or kubelogin).
-const getTokenUsage = `Usage: %[1]s get-token [--login MODE] [--server-id ID] [--tenant-id TENANT] [flags]
+const getTokenUsage = `Usage: %[1]s get-token [--login MODE] [--server-id ID]
+         [--tenant-id TENANT] [flags]
 
-Prints an ExecCredential for kubectl to stdout. Takes Azure/kubelogin's get-token flags and
-environment variables with the same meaning: a variable kubelogin reads overrides its flag
-unless --disable-environment-override is given.
+Prints an ExecCredential for kubectl to stdout. Takes Azure/kubelogin's
+get-token flags and environment variables with the same meaning: a variable
+kubelogin reads overrides its flag unless --disable-environment-override is
+given.
 `
 
 // signInCommand is the login command that serves this request, named when no person can be

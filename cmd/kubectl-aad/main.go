@@ -39,7 +39,9 @@ func tool() cli.Tool {
 		Usage:         "kubectl credential plugin for AKS with Microsoft Entra ID",
 		SignInCommand: "kubectl aad login",
 		Commands: func(s *cli.Session) []*urfave.Command {
-			return []*urfave.Command{getTokenCommand(s), convertCommand(s), removeTokensCommand(s), configureCommand(s)}
+			commands := []*urfave.Command{getTokenCommand(s), convertCommand(s)}
+			commands = append(commands, removeTokensCommands(s)...)
+			return append(commands, configureCommand(s))
 		},
 	}
 }

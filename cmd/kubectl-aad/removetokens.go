@@ -11,14 +11,21 @@ import (
 	"github.com/aadcred/aadcred/core"
 )
 
-// removeTokensCommand is kubelogin's remove-tokens (and remove-cache-dir): it forgets the cached
-// cluster tokens. Unlike kubelogin's, it keeps the sign-in, which git and docker share; logout is
-// the command that signs out.
+// removeTokensCommands are kubelogin's remove-tokens and remove-cache-dir: they forget the cached
+// cluster tokens. Unlike kubelogin's, they keep the sign-in, which git and docker share; logout is
+// the command that signs out. remove-cache-dir is not listed in the help, where its name would
+// push every command's description to the right: it is there for scripts written for kubelogin.
+func removeTokensCommands(s *cli.Session) []*urfave.Command {
+	removeCacheDir := removeTokensCommand(s) // a command of its own: urfave/cli parses into its flags
+	removeCacheDir.Name, removeCacheDir.Hidden = "remove-cache-dir", true
+	removeCacheDir.Usage = "the same as remove-tokens, as kubelogin names it"
+	return []*urfave.Command{removeTokensCommand(s), removeCacheDir}
+}
+
 func removeTokensCommand(s *cli.Session) *urfave.Command {
 	return &urfave.Command{
-		Name:    "remove-tokens",
-		Aliases: []string{"remove-cache-dir"},
-		Usage:   "delete the cached cluster tokens; sign-ins are kept (use logout to sign out)",
+		Name:  "remove-tokens",
+		Usage: "delete the cached cluster tokens; sign-ins are kept (use logout to sign out)",
 		Flags: []urfave.Flag{
 			&urfave.StringSliceFlag{Name: kubelogin.FlagServerID, Usage: "the tokens of this server application ID, repeatable (default the AKS server)"},
 			&urfave.StringFlag{Name: kubelogin.FlagCacheDir, Aliases: []string{kubelogin.FlagTokenCacheDir}, Usage: "the token store that get-token's --cache-dir named"},
@@ -39,7 +46,11 @@ func removeTokensCommand(s *cli.Session) *urfave.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(s.Env.Stderr, "Deleted %d cached cluster token(s); the next kubectl call gets a new one.\n", n)
+			if n == 1 {
+				fmt.Fprintln(s.Env.Stderr, "Deleted 1 cached cluster token; the next kubectl call gets a new one.")
+			} else {
+				fmt.Fprintf(s.Env.Stderr, "Deleted %d cached cluster tokens; the next kubectl call gets a new one.\n", n)
+			}
 			return nil
 		},
 	}

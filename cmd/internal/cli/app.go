@@ -67,7 +67,9 @@ func (t Tool) Run(ctx context.Context, args []string, env Env) int {
 	}
 	scr := newScreen(env.Stderr, env.Terminal, width)
 	env.Stderr = scr
-	s := &Session{Tool: t, Env: env, screen: scr}
+	// The variables of the common flags are read here, so that a flag given anywhere on the
+	// command line overrides them.
+	s := &Session{Tool: t, Env: env, screen: scr, debug: truthy(env.Getenv("AADCRED_DEBUG")), profile: env.Getenv("AADCRED_PROFILE")}
 	app := &cli.App{
 		Name:                      t.Name,
 		Usage:                     t.Usage,
@@ -101,8 +103,8 @@ func (t Tool) Run(ctx context.Context, args []string, env Env) int {
 // `--debug token`.
 func (s *Session) commonFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.BoolFlag{Name: "debug", Usage: "log each step to stderr (secrets are never logged)", EnvVars: []string{"AADCRED_DEBUG"}},
-		&cli.StringFlag{Name: "profile", Usage: "use this profile of the configuration file", EnvVars: []string{"AADCRED_PROFILE"}},
+		&cli.BoolFlag{Name: "debug", Usage: "log each step to stderr, secrets never (env AADCRED_DEBUG)", DisableDefaultText: true},
+		&cli.StringFlag{Name: "profile", Usage: "use this profile of the configuration file (env AADCRED_PROFILE)"},
 	}
 }
 
@@ -118,6 +120,7 @@ func (s *Session) readCommonFlags(c *cli.Context) error {
 // error on stderr rather than a help text on stdout, which may be a tool's protocol stream.
 func (s *Session) addCommonFlags(cmd *cli.Command) {
 	if !cmd.SkipFlagParsing {
+		quietDefaults(cmd.Flags)
 		cmd.Flags = quickNames(append(cmd.Flags, s.commonFlags()...))
 		cmd.Before = s.readCommonFlags
 	}

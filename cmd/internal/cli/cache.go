@@ -168,6 +168,6 @@ func printTokens(s *Session, c *cli.Context) error {
 
 // sharedCommands are the commands every binary offers.
 func sharedCommands(s *Session) []*cli.Command {
-	shared := []*cli.Command{tokenCommand(s), loginCommand(s), logoutCommand(s), statusCommand(s), cacheCommand(s), completionCommand()}
+	shared := []*cli.Command{tokenCommand(s), loginCommand(s), logoutCommand(s), statusCommand(s), cacheCommand(s), completionCommand(s.Tool.Name)}
 	return append(shared, docsCommands()...)
 }

@@ -12,16 +12,20 @@ import (
 // and urfave/cli's --generate-bash-completion, which prints the commands or flags that may come
 // next, so a completion never falls behind the program it completes. fish gets urfave/cli's own
 // static script.
-func completionCommand() *cli.Command {
+func completionCommand(program string) *cli.Command {
 	return &cli.Command{
 		Name:      "completion",
 		Usage:     "print a shell completion script (bash, zsh, fish or powershell)",
 		ArgsUsage: "SHELL",
-		Description: "Load it in the current shell, or put it where the shell finds completions:\n" +
-			"  bash:        source <(PROGRAM completion bash)    (or save it in /usr/share/bash-completion/completions/PROGRAM)\n" +
-			"  zsh:         source <(PROGRAM completion zsh)     (or save it as _PROGRAM in a directory of $fpath)\n" +
-			"  fish:        PROGRAM completion fish | source     (or save it in ~/.config/fish/completions/PROGRAM.fish)\n" +
-			"  PowerShell:  PROGRAM completion powershell | Out-String | Invoke-Expression   (or add that to $PROFILE)",
+		Description: strings.ReplaceAll("Load it in the current shell, or save it where the shell finds completions:\n"+
+			"  bash        source <(PROGRAM completion bash)\n"+
+			"              or save it as /usr/share/bash-completion/completions/PROGRAM\n"+
+			"  zsh         source <(PROGRAM completion zsh)\n"+
+			"              or save it as _PROGRAM in a directory of $fpath\n"+
+			"  fish        PROGRAM completion fish | source\n"+
+			"              or save it as ~/.config/fish/completions/PROGRAM.fish\n"+
+			"  PowerShell  PROGRAM completion powershell | Out-String | Invoke-Expression\n"+
+			"              or add that line to $PROFILE", "PROGRAM", program),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usageError{fmt.Errorf("name one shell: bash, zsh, fish or powershell")}

@@ -8,8 +8,8 @@ import (
 // read by Session.Request, not by the flags, so that precedence is decided in one place.
 func requestFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "tenant", Aliases: []string{"t"}, Usage: "tenant ID or domain (env AZURE_TENANT_ID; default organizations for users)"},
-		&cli.StringFlag{Name: "client-id", Usage: "application (client) ID (env AZURE_CLIENT_ID; default the Azure CLI's public client for users)"},
+		&cli.StringFlag{Name: "tenant", Aliases: []string{"t"}, Usage: "tenant ID or domain (env AZURE_TENANT_ID; default: any work or school account)"},
+		&cli.StringFlag{Name: "client-id", Usage: "application (client) ID (env AZURE_CLIENT_ID; default: the Azure CLI's, for users)"},
 		&cli.StringSliceFlag{Name: "scope", Usage: "v2 scope, repeatable, e.g. https://management.azure.com/.default"},
 		&cli.StringFlag{Name: "resource", Usage: "resource (App ID URI or application ID); asks for <resource>/.default on v2"},
 		&cli.BoolFlag{Name: "v1", Usage: "use the v1 endpoints (resource=) instead of v2 (scope=)"},
@@ -24,7 +24,7 @@ func requestFlags() []cli.Flag {
 		&cli.StringFlag{Name: "account", Usage: "the signed-in account (UPN) to use, when several are"},
 		&cli.BoolFlag{Name: "no-browser", Usage: "do not open a browser: print the sign-in address instead"},
 		&cli.IntFlag{Name: "redirect-port", Usage: "fixed loopback port for the browser sign-in", DefaultText: "any free port"},
-		&cli.DurationFlag{Name: "timeout", Usage: "time allowed for a person to finish signing in", DefaultText: "15m"},
+		&cli.DurationFlag{Name: "timeout", Usage: "time a person has to sign in", DefaultText: "15m"},
 	}
 }
 

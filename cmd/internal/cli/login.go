@@ -15,9 +15,9 @@ func loginCommand(s *Session) *cli.Command {
 	return &cli.Command{
 		Name:  "login",
 		Usage: "sign in, once for git, docker and kubectl",
-		Description: "Signs you in with the browser (or a device code where no browser can open) and keeps the\n" +
-			"sign-in, encrypted, so that every later token, for any of the three tools, comes without a prompt.\n" +
-			"It needs no terminal: the instructions go to stderr wherever that is read (a notebook, an IDE,\n" +
+		Description: "Signs you in with the browser (or a device code where no browser can open) and keeps the " +
+			"sign-in, encrypted, so that every later token, for any of the three tools, comes without a prompt. " +
+			"It needs no terminal: the instructions go to stderr wherever that is read (a notebook, an IDE, " +
 			"`login 2>&1 | tee log`). AADCRED_PROMPT=never refuses it.",
 		Flags: requestFlags(),
 		Action: func(c *cli.Context) error {

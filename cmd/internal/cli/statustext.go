@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/aadcred/aadcred/cmd/internal/columns"
 	"github.com/aadcred/aadcred/core"
 )
 
@@ -155,7 +156,7 @@ func (g *tokenGroup) heading() []string {
 	case g.tenant == "":
 		return []string{g.upn}
 	}
-	if one := g.upn + " in tenant " + g.tenant; utf8.RuneCountInString(one) <= screenWidth-2 {
+	if one := g.upn + " in tenant " + g.tenant; utf8.RuneCountInString(one) <= columns.Width-2 {
 		return []string{one}
 	}
 	return []string{g.upn, "in tenant " + g.tenant}
@@ -243,7 +244,7 @@ func (p *page) line(s string) { p.lines = append(p.lines, s) }
 // wrapped adds s, wrapped at the screen's width with indent spaces before each line after the
 // first.
 func (p *page) wrapped(s string, indent int) {
-	p.lines = append(p.lines, wrap(s, screenWidth, indent)...)
+	p.lines = append(p.lines, columns.Wrap(s, columns.Width, indent)...)
 }
 
 // field adds "label  value" at indent, the value wrapped under itself.

@@ -19,9 +19,9 @@ func tokenCommand(s *Session) *cli.Command {
 	return &cli.Command{
 		Name:  "token",
 		Usage: "print an access token (or the ID token of a sign-in)",
-		Description: "Prints an access token for --scope or --resource to stdout, from the cache when a valid one is\n" +
-			"there. With --output json it prints accessToken, expiresOn, expires_on, tenant and tokenType.\n" +
-			"With --id-token it prints the ID token of the user's sign-in instead (JSON: idToken, expiresOn,\n" +
+		Description: "Prints an access token for --scope or --resource to stdout, from the cache when a valid one is " +
+			"there. With --output json it prints accessToken, expiresOn, expires_on, tenant and tokenType. " +
+			"With --id-token it prints the ID token of the user's sign-in instead (JSON: idToken, expiresOn, " +
 			"expires_on, tenant). --method devicecode or browser signs in even without a terminal.",
 		Flags: append(flags,
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "raw", Usage: "raw (the token alone) or json"},

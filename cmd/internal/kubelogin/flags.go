@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aadcred/aadcred/cmd/internal/columns"
 	"github.com/aadcred/aadcred/core"
 )
 
@@ -65,20 +66,20 @@ func (o *Options) addFlags(fs *flag.FlagSet) {
 	str := func(p *string, name, usage string) { fs.StringVar(p, name, *p, usage) }
 	o.login = string(DeviceCode)
 	str(&o.login, FlagLogin, "login mode: devicecode, interactive, spn, ropc, msi, azurecli, azd, workloadidentity or azurepipelines (env AAD_LOGIN_METHOD)")
-	str(&o.ServerID, FlagServerID, "the cluster's Entra server application ID (default the AKS server, "+core.AKSServerID+")")
+	str(&o.ServerID, FlagServerID, "the cluster's Entra server application ID (default: the AKS server, "+core.AKSServerID+")")
 	str(&o.ClientID, FlagClientID, "client application ID; for msi, the user-assigned identity's client ID (env AAD_SERVICE_PRINCIPAL_CLIENT_ID, AZURE_CLIENT_ID)")
 	str(&o.ClientSecret, FlagClientSecret, "spn client secret; prefer env AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET, since arguments are visible to other users")
 	str(&o.ClientCertificate, FlagClientCertificate, "spn client certificate, PEM or PFX (env AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE, AZURE_CLIENT_CERTIFICATE_PATH)")
 	str(&o.ClientCertificatePassword, FlagClientCertificatePassword, "password of a PFX certificate; prefer env AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD or AZURE_CLIENT_CERTIFICATE_PASSWORD")
 	str(&o.TenantID, FlagTenantID, "tenant ID or domain (env AZURE_TENANT_ID)")
-	str(&o.Environment, FlagEnvironment, "cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernmentCloud (default the public cloud)")
+	str(&o.Environment, FlagEnvironment, "cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernmentCloud (default: the public cloud)")
 	str(&o.AuthorityHost, FlagAuthorityHost, "authority host URL, e.g. https://login.microsoftonline.com/ (env AZURE_AUTHORITY_HOST, which also overrides --environment)")
 	str(&o.FederatedTokenFile, FlagFederatedTokenFile, "workload identity's federated token file (env AZURE_FEDERATED_TOKEN_FILE)")
 	str(&o.Username, FlagUsername, "ropc user name (env AAD_USER_PRINCIPAL_NAME, AZURE_USERNAME)")
 	str(&o.Password, FlagPassword, "ropc password; prefer env AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD")
 	str(&o.IdentityResourceID, FlagIdentityResourceID, "msi: the user-assigned identity's ARM resource ID")
 	str(&o.CacheDir, FlagCacheDir, "keep the token store in this directory instead of the one git and docker share (env AADCRED_CACHE_DIR)")
-	fs.DurationVar(&o.Timeout, FlagTimeout, 0, "time allowed for work no person waits on: the cache, a refresh, an application's sign-in (env AZURE_CLI_TIMEOUT; default 30s); a person's sign-in has 15 minutes")
+	fs.DurationVar(&o.Timeout, FlagTimeout, 0, "time allowed for work no person waits on: the cache, a refresh, an application's sign-in (env AZURE_CLI_TIMEOUT; default: 30s); a person's sign-in has 15 minutes")
 	fs.BoolVar(&o.Legacy, FlagLegacy, false, "ask for a v1 token for spn:<server-id> (clusters with the legacy AAD integration)")
 	str(&o.RedirectURL, FlagRedirectURL, "interactive: the loopback redirect URL, e.g. http://localhost:8400, to fix its port")
 	str(&o.LoginHint, FlagLoginHint, "interactive: the account (UPN) to sign in as; also selects among kept sign-ins")
@@ -91,8 +92,8 @@ func (o *Options) addFlags(fs *flag.FlagSet) {
 	str(&o.ServiceConnectionID, FlagServiceConnectionID, "azurepipelines: the service connection's ID (env AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)")
 	fs.IntVar(&o.Verbosity, FlagVerbosity, 0, "kubelogin's log level: 4 or more logs each step to stderr, as --debug")
 	fs.BoolVar(&o.LogToStderr, FlagLogToStderr, true, "accepted for kubelogin's sake: logs always go to stderr")
-	fs.BoolVar(&o.Debug, FlagDebug, false, "log each step to stderr (secrets are never logged)")
-	str(&o.Profile, FlagProfile, "use this profile of the configuration file")
+	fs.BoolVar(&o.Debug, FlagDebug, false, "log each step to stderr, secrets never (env AADCRED_DEBUG)")
+	str(&o.Profile, FlagProfile, "use this profile of the configuration file (env AADCRED_PROFILE)")
 	for _, a := range flagAliases {
 		f := fs.Lookup(a.name)
 		fs.Var(f.Value, a.alias, "short for --"+a.name)
@@ -186,9 +187,7 @@ func Parse(name, usage string, args []string, help io.Writer, extra func(*flag.F
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(help, "%s\nFlags (with one dash or two):\n", usage)
-			fs.SetOutput(help)
-			fs.PrintDefaults()
+			writeHelp(help, usage, fs)
 		}
 		return Options{}, nil, err
 	}
@@ -199,6 +198,32 @@ func Parse(name, usage string, args []string, help io.Writer, extra func(*flag.F
 		return Options{}, nil, err
 	}
 	return o, fs, nil
+}
+
+// writeHelp writes usage and the flags, each flag's description under its name, as the other
+// commands' help is laid out: in 80 columns. A name of several letters is shown with two dashes,
+// as it is mostly typed; either works.
+func writeHelp(w io.Writer, usage string, fs *flag.FlagSet) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\nFlags (with one dash or two):\n", usage)
+	fs.VisitAll(func(f *flag.Flag) {
+		kind, text := flag.UnquoteUsage(f)
+		dashes := "--"
+		if len(f.Name) == 1 {
+			dashes = "-"
+		}
+		b.WriteString("  " + dashes + f.Name)
+		if kind != "" {
+			b.WriteString(" " + kind)
+		}
+		switch f.DefValue {
+		case "", "false", "0", "0s":
+		default:
+			text += " (default: " + f.DefValue + ")"
+		}
+		b.WriteString("\n      " + text + "\n")
+	})
+	io.WriteString(w, columns.Fit(b.String(), columns.Width))
 }
 
 // Debugging reports whether the options ask for each step to be logged: --debug, or kubelogin's
