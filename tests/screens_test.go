@@ -252,3 +252,43 @@ func TestHelpFitsEightyColumns(t *testing.T) {
 		t.Errorf("only %d help texts were read", seen)
 	}
 }
+
+// TestMistakesReadAlikeInEveryBinary: an unknown flag is the same two lines from each binary and
+// command, flag package or urfave/cli: what is wrong, with the flag meant, and where the usage is;
+// exit status 2. An unknown command typed at a terminal is said even by git's helper, which
+// ignores the actions it does not know when git runs it.
+func TestMistakesReadAlikeInEveryBinary(t *testing.T) {
+	w := harness.NewWorld(t, bin, fakeentra.Options{})
+	for _, c := range []struct {
+		binary string
+		args   []string
+		want   string
+	}{
+		{"git-credential-aad", []string{"login", "--tenat", "x"},
+			"git-credential-aad: unknown flag --tenat. Did you mean --tenant?\nRun 'git credential-aad login --help' for usage.\n"},
+		{"docker-credential-aad", []string{"login", "--tenat", "x"},
+			"docker-credential-aad: unknown flag --tenat. Did you mean --tenant?\nRun 'docker-credential-aad login --help' for usage.\n"},
+		{"kubectl-aad", []string{"login", "--tenat", "x"},
+			"kubectl-aad: unknown flag --tenat. Did you mean --tenant?\nRun 'kubectl aad login --help' for usage.\n"},
+		{"kubectl-aad", []string{"get-token", "--tenat", "x"},
+			"kubectl-aad: unknown flag --tenat. Did you mean --tenant?\nRun 'kubectl aad get-token --help' for usage.\n"},
+		{"kubectl-aad", []string{"convert-kubeconfig", "--contxt", "x"},
+			"kubectl-aad convert-kubeconfig: unknown flag --contxt. Did you mean --context?\nRun 'kubectl aad convert-kubeconfig --help' for usage.\n"},
+		{"kubectl-aad", []string{"logn"},
+			"kubectl-aad: unknown command \"logn\". Did you mean \"login\"?\nRun 'kubectl aad --help' for usage.\n"},
+	} {
+		r := w.Run("", c.binary, c.args...)
+		if r.Code != 2 || r.Stdout != "" || r.Stderr != c.want {
+			t.Errorf("%s %s: exit %d, stdout %q, stderr\n%s\nwant exit 2 and\n%s", c.binary, strings.Join(c.args, " "), r.Code, r.Stdout, r.Stderr, c.want)
+		}
+	}
+
+	if r := w.Run("", "git-credential-aad", "logn"); r.Code != 0 || r.Stdout+r.Stderr != "" {
+		t.Errorf("an action git's helper does not know, from git: exit %d, %q %q; want nothing", r.Code, r.Stdout, r.Stderr)
+	}
+	tm := w.StartTmux(t, 80, "git-credential-aad logn")
+	screen := strings.Join(tm.WaitFor(10*time.Second, "the command ending", func(s string) bool { return strings.Contains(s, "EXIT=") }), "\n")
+	if want := "git-credential-aad: unknown command \"logn\". Did you mean \"login\"?\nRun 'git credential-aad --help' for usage.\nEXIT=2"; screen != want {
+		t.Errorf("typed at a terminal, the screen shows\n%s\nwant\n%s", screen, want)
+	}
+}

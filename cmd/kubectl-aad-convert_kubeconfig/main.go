@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/aadcred/aadcred/cmd/internal/cli"
 	"github.com/aadcred/aadcred/cmd/internal/kubelogin"
 	"github.com/aadcred/aadcred/cmd/internal/version"
 )
@@ -53,6 +54,10 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "kubectl-aad convert-kubeconfig: %s\n", err)
+		if line := cli.UsageLine(err); line != "" {
+			fmt.Fprintln(stderr, line)
+			return 2
+		}
 		return 1
 	}
 	return 0

@@ -31,7 +31,7 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 			if err != nil {
 				return err
 			}
-			opts, _, err := kubelogin.Parse(s.Tool.Name+" get-token", fmt.Sprintf(getTokenUsage, s.Tool.Name), c.Args().Slice(), s.Env.Stderr, nil)
+			opts, _, err := kubelogin.Parse(s.Tool.Command("get-token"), fmt.Sprintf(getTokenUsage, s.Tool.Name), c.Args().Slice(), s.Env.Stderr, nil)
 			if errors.Is(err, flag.ErrHelp) {
 				return nil
 			}

@@ -26,6 +26,13 @@ type UnreachableError struct {
 	Err   error
 }
 
+// Unreachable describes err, the failure of req through transport (nil: the default one), for a
+// request of something other than Entra ID's that got no answer: what names it in the error, e.g.
+// "the organisation". Its message is the same one line as for Entra ID's endpoints.
+func Unreachable(what string, req *http.Request, err error, transport http.RoundTripper) *UnreachableError {
+	return newUnreachable(Call{What: what, URL: req.URL.String()}, req, err, transport)
+}
+
 // newUnreachable describes err, the failure of req through transport (nil: the default one).
 func newUnreachable(call Call, req *http.Request, err error, transport http.RoundTripper) *UnreachableError {
 	var ue *url.Error

@@ -83,10 +83,16 @@ func (t Tool) Run(ctx context.Context, args []string, env Env) int {
 		Flags:                     s.commonFlags(),
 		Before:                    s.readCommonFlags,
 		ExitErrHandler:            func(*cli.Context, error) {}, // errors are reported below, once
-		OnUsageError:              onUsageError,
+		OnUsageError:              s.onUsageError,
 	}
-	if t.IgnoreUnknownCommands {
-		app.CommandNotFound = func(*cli.Context, string) {}
+	// An unknown command is a mistake to say, but for a tool whose protocol asks it to ignore
+	// actions newer than itself, unless a person typed it (stdin is their terminal: git runs
+	// a helper with a pipe).
+	var notFound error
+	app.CommandNotFound = func(c *cli.Context, name string) {
+		if !t.IgnoreUnknownCommands || env.StdinTerminal {
+			notFound = unknownCommand(c, name, t)
+		}
 	}
 	app.Commands = append(app.Commands, sharedCommands(s)...)
 	if t.Commands != nil {
@@ -96,6 +102,9 @@ func (t Tool) Run(ctx context.Context, args []string, env Env) int {
 		s.addCommonFlags(c)
 	}
 	err := app.RunContext(ctx, args)
+	if err == nil {
+		err = notFound
+	}
 	return s.report(ctx, err)
 }
 
@@ -109,6 +118,9 @@ func (s *Session) commonFlags() []cli.Flag {
 }
 
 func (s *Session) readCommonFlags(c *cli.Context) error {
+	if c.Command != nil {
+		s.command = c.Command.HelpName // the last to run is the one named on the command line
+	}
 	s.debug = s.debug || c.Bool("debug")
 	if p := c.String("profile"); p != "" {
 		s.profile = p
@@ -124,18 +136,11 @@ func (s *Session) addCommonFlags(cmd *cli.Command) {
 		cmd.Flags = quickNames(append(cmd.Flags, s.commonFlags()...))
 		cmd.Before = s.readCommonFlags
 	}
-	cmd.OnUsageError = onUsageError
+	cmd.OnUsageError = s.onUsageError
 	for _, sub := range cmd.Subcommands {
 		s.addCommonFlags(sub)
 	}
 }
-
-func onUsageError(_ *cli.Context, err error, _ bool) error { return usageError{err} }
-
-// usageError marks a mistake on the command line.
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
 
 // ExitError ends a command with a status and no further message (the command has already said
 // what it had to).
@@ -169,7 +174,10 @@ func (s *Session) report(ctx context.Context, err error) int {
 	}
 	var usage usageError
 	if errors.As(err, &usage) {
-		fmt.Fprintf(s.Env.Stderr, "Run '%s help' for usage.\n", s.Tool.Name)
+		if usage.help == "" { // the command's own check of its arguments
+			usage.help = s.Tool.Command(append(commandPath(s.command), "--help")...)
+		}
+		fmt.Fprintln(s.Env.Stderr, UsageLine(usage))
 		return exitUsage
 	}
 	return exitError

@@ -39,7 +39,7 @@ func cacheCommand(s *Session) *cli.Command {
 					ids := c.Args().Slice()
 					f := tokenFilter(c)
 					if len(ids) == 0 && f == (filter{}) {
-						return usageError{fmt.Errorf("name the tokens to delete: IDs from `cache list`, or filters such as --tenant or --expired")}
+						return usageError{error: fmt.Errorf("name the tokens to delete: IDs from `cache list`, or filters such as --tenant or --expired")}
 					}
 					ids, err := resolveIDs(s, c, ids)
 					if err != nil {

@@ -28,7 +28,7 @@ func completionCommand(program string) *cli.Command {
 			"              or add that line to $PROFILE", "PROGRAM", program),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return usageError{fmt.Errorf("name one shell: bash, zsh, fish or powershell")}
+				return usageError{error: fmt.Errorf("name one shell: bash, zsh, fish or powershell")}
 			}
 			return writeCompletion(c.App.Writer, c.App, c.Args().First())
 		},
@@ -54,7 +54,7 @@ func writeCompletion(w io.Writer, app *cli.App, shell string) error {
 	case "powershell", "pwsh":
 		script = powershellCompletion
 	default:
-		return usageError{fmt.Errorf("no completion for the shell %q: use bash, zsh, fish or powershell", shell)}
+		return usageError{error: fmt.Errorf("no completion for the shell %q: use bash, zsh, fish or powershell", shell)}
 	}
 	_, err := io.WriteString(w, strings.NewReplacer("PROGRAM", name, "FUNCTION", fn).Replace(script))
 	return err

@@ -90,7 +90,7 @@ func (s *Session) onlyAllFlags(c *cli.Context) error {
 	}
 	for _, f := range c.Command.Flags {
 		if name := f.Names()[0]; !taken[name] && c.IsSet(name) {
-			return usageError{fmt.Errorf("configure --all does not take --%s: run configure without --all for that", name)}
+			return usageError{error: fmt.Errorf("configure --all does not take --%s: run configure without --all for that", name)}
 		}
 	}
 	return nil

@@ -18,6 +18,8 @@ type Env struct {
 	// in columns (0 when unknown); nil means unknown.
 	Terminal      bool
 	TerminalWidth func() int
+	// StdinTerminal says stdin is a terminal: a person typed the command, no tool runs it.
+	StdinTerminal bool
 }
 
 // SystemEnv is the process's own environment.
@@ -36,6 +38,7 @@ func SystemEnv() Env {
 			}
 			return w
 		},
+		StdinTerminal: term.IsTerminal(int(os.Stdin.Fd())),
 	}
 }
 

@@ -127,7 +127,7 @@ func logoutCommand(s *Session) *cli.Command {
 				fmt.Fprintln(s.Env.Stderr, "No signed-in account matches; nothing to do.")
 				return nil
 			case len(chosen) > 1 && account == "":
-				return usageError{fmt.Errorf("several accounts are signed in (%s): name one with --account, or use --all", strings.Join(chosen, ", "))}
+				return usageError{error: fmt.Errorf("several accounts are signed in (%s): name one with --account, or use --all", strings.Join(chosen, ", "))}
 			}
 			n, err := client.SignOut(c.Context, match)
 			if err != nil {

@@ -30,6 +30,10 @@ type Session struct {
 	cfg                  *config.Config
 	store                *keystore.Store
 	client               *core.Client
+
+	// command is the help name of the command run ("kubectl-aad cache delete"), for the usage
+	// line under a mistake its action finds.
+	command string
 }
 
 // Log is the session's logger: warnings always, debug lines with --debug, all on stderr.

@@ -77,7 +77,7 @@ func statusCommand(s *Session) *cli.Command {
 		Action: func(c *cli.Context) error {
 			output := c.String("output")
 			if output != "text" && output != "json" {
-				return usageError{fmt.Errorf("--output must be text or json, not %q", output)}
+				return usageError{error: fmt.Errorf("--output must be text or json, not %q", output)}
 			}
 			report, err := s.status(c.Context)
 			if err != nil {

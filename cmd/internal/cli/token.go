@@ -31,12 +31,12 @@ func tokenCommand(s *Session) *cli.Command {
 		Action: func(c *cli.Context) error {
 			output := c.String("output")
 			if output != "raw" && output != "json" {
-				return usageError{fmt.Errorf("--output must be raw or json, not %q", output)}
+				return usageError{error: fmt.Errorf("--output must be raw or json, not %q", output)}
 			}
 			in := inputsFromFlags(c)
 			in.NoCache = c.Bool("no-cache")
 			if len(in.Scopes) == 0 && in.Resource == "" {
-				return usageError{fmt.Errorf("give --scope or --resource: the token must be for something")}
+				return usageError{error: fmt.Errorf("give --scope or --resource: the token must be for something")}
 			}
 			// Naming a person's method on the command line is asking to sign in.
 			if m, err := core.ParseMethod(in.Method); err == nil && (m == core.DeviceCode || m == core.Browser) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aadcred/aadcred/cmd/internal/cli"
 	"github.com/aadcred/aadcred/cmd/internal/columns"
 	"github.com/aadcred/aadcred/core"
 )
@@ -188,11 +189,14 @@ func Parse(name, usage string, args []string, help io.Writer, extra func(*flag.F
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			writeHelp(help, usage, fs)
+			return Options{}, nil, err
 		}
-		return Options{}, nil, err
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		return Options{}, nil, cli.UsageError(err, names, name+" --help")
 	}
 	if fs.NArg() > 0 {
-		return Options{}, nil, unexpectedArgument(name, args, fs.Arg(0))
+		return Options{}, nil, cli.UsageError(unexpectedArgument(name, args, fs.Arg(0)), nil, name+" --help")
 	}
 	if err := o.parsed(fs); err != nil {
 		return Options{}, nil, err

@@ -68,8 +68,8 @@ func (d *Discovery) Tenant(ctx context.Context, remote Remote, wwwauth []string)
 	case err != nil && ctx.Err() != nil:
 		return Tenant{}, ctx.Err() // git gave up; nothing was learnt about the organisation
 	case err != nil:
-		d.log().Warn(fmt.Sprintf("could not ask %s for its Entra ID tenant (%v); signing in with the tenant %s, and not asking again for %s: set AZURE_TENANT_ID or tenant in the configuration to skip the question",
-			remote.probeURL(), err, Common, ProbeFailureTTL))
+		d.log().Warn(fmt.Sprintf("could not ask %s for its tenant: %v; signing in with the tenant %s for %s (AZURE_TENANT_ID, or tenant in the configuration, spares the question)",
+			remote.probeURL(), err, Common, humanTTL(ProbeFailureTTL)))
 		d.rememberNoTenant(ctx, remote, reasonProbeFailed, ProbeFailureTTL)
 		return Tenant{ID: Common, Source: "fallback"}, nil
 	case t == "":
@@ -107,9 +107,10 @@ func (d *Discovery) probe(ctx context.Context, remote Remote) (string, error) {
 	}
 	// Asks for a 401 with headers rather than a redirect to a sign-in page.
 	req.Header.Set("X-TFS-FedAuthRedirect", "Suppress")
-	resp, err := d.client().Do(req)
+	client := d.client()
+	resp, err := client.Do(req)
 	if err != nil {
-		return "", err
+		return "", entra.Unreachable("the organisation", req, err, client.Transport)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
@@ -135,4 +136,12 @@ func (d *Discovery) log() *slog.Logger {
 		return d.Log
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// humanTTL says a while in minutes, as a person would: "5 minutes".
+func humanTTL(d time.Duration) string {
+	if n := int(d / time.Minute); n != 1 {
+		return fmt.Sprintf("%d minutes", n)
+	}
+	return "a minute"
 }

@@ -372,3 +372,21 @@ func TestDiscoveryNeedsAnOrganisationOrAChallenge(t *testing.T) {
 		t.Errorf("Tenant = %+v, %v; want %s from the challenge", got, err, tenantID)
 	}
 }
+
+// TestDiscoveryOfflineSaysSoInOneLine: an organisation that cannot be reached is said as every
+// other unreachable service is, "cannot reach <host> (<why>): check the network or proxy", not
+// as a Go dial error.
+func TestDiscoveryOfflineSaysSoInOneLine(t *testing.T) {
+	o := newOrganisation(t, azureDevOps401(tenantID))
+	d, log := o.discovery(t)
+	remote := o.remote("contoso")
+	o.srv.Close() // its port now refuses connections
+	if got := mustTenant(t, d, context.Background(), remote, nil); got.ID != azrepos.Common {
+		t.Fatalf("tenant = %+v, want the common fallback", got)
+	}
+	want := "could not ask https://" + remote.Host + "/contoso for its tenant: cannot reach " + remote.Host +
+		" (connection refused): check the network or proxy (HTTPS_PROXY); signing in with the tenant common for 5 minutes"
+	if !strings.Contains(log.String(), want) || strings.Contains(log.String(), "dial tcp") {
+		t.Errorf("the warning is\n%s\nwant it to say %q", log.String(), want)
+	}
+}
