@@ -112,6 +112,11 @@ func TestStatusReadsAtEightyColumns(t *testing.T) {
 			t.Error("cache delete by the short ID left the token")
 		}
 	}
+
+	r = w.Run("", "kubectl-aad", "logout", "--all")
+	if want := "Signed out " + fakeentra.DefaultUser + "; removed 1 other kept entry (registry tokens, organisation notes, quarantined entries).\n"; r.Code != 0 || r.Stderr != want {
+		t.Errorf("logout --all: exit %d, stderr %q, want %q", r.Code, r.Stderr, want)
+	}
 }
 
 func slicesContain(lines []string, want string) bool {

@@ -133,7 +133,7 @@ func logoutCommand(s *Session) *cli.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(s.Env.Stderr, "Signed out %d account(s): %s.\n", n, strings.Join(chosen, ", "))
+			fmt.Fprintf(s.Env.Stderr, "Signed out %s.\n", signedOut(n, chosen))
 			return nil
 		},
 	}
@@ -147,8 +147,8 @@ func signOutAll(s *Session, c *cli.Context, client *core.Client, accounts []stri
 	}
 	other := ""
 	if report.Other > 0 {
-		other = fmt.Sprintf("; removed %d other kept entr%s (registry tokens, organisation notes, quarantined entries)",
-			report.Other, map[bool]string{true: "y", false: "ies"}[report.Other == 1])
+		other = fmt.Sprintf("; removed %s (registry tokens, organisation notes, quarantined entries)",
+			plural(report.Other, "other kept entry", "other kept entries"))
 	}
 	switch {
 	case report.Accounts == 0 && report.Other == 0:
@@ -156,9 +156,17 @@ func signOutAll(s *Session, c *cli.Context, client *core.Client, accounts []stri
 	case report.Accounts == 0:
 		fmt.Fprintf(s.Env.Stderr, "No account is signed in%s.\n", other)
 	default:
-		fmt.Fprintf(s.Env.Stderr, "Signed out %d account(s): %s%s.\n", report.Accounts, strings.Join(accounts, ", "), other)
+		fmt.Fprintf(s.Env.Stderr, "Signed out %s%s.\n", signedOut(report.Accounts, accounts), other)
 	}
 	return nil
+}
+
+// signedOut says who n accounts signed out are: their names, counted when there are several.
+func signedOut(n int, names []string) string {
+	if n == 1 && len(names) == 1 {
+		return names[0]
+	}
+	return plural(n, "account", "accounts") + ": " + strings.Join(names, ", ")
 }
 
 // accountName names an account for people.
