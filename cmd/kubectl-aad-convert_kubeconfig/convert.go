@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aadcred/aadcred/cmd/internal/columns"
 	"github.com/aadcred/aadcred/cmd/internal/kubelogin"
 	"github.com/aadcred/aadcred/install/kubeconfig"
 )
@@ -134,15 +135,17 @@ func report(w io.Writer, res *kubeconfig.Result, dryRun bool) {
 		if dryRun {
 			verb = "Would convert"
 		}
-		fmt.Fprintf(w, "%s user %q in %s from %s to %s --login %s.\n", verb, c.User, c.File, c.From, c.Command, c.Login)
+		say := func(indent int, format string, args ...any) { columns.Println(w, indent, fmt.Sprintf(format, args...)) }
+		say(2, "%s user %q in %s:", verb, c.User, c.File)
+		say(4, "  from %s to %s --login %s", c.From, c.Command, c.Login)
 		if len(c.Dropped) > 0 {
-			fmt.Fprintf(w, "  Left out: %s.\n", strings.Join(c.Dropped, "; "))
+			say(4, "  Left out: %s.", strings.Join(c.Dropped, "; "))
 		}
 		switch c.Login {
 		case "spn":
-			fmt.Fprintln(w, "  get-token reads the service principal's secret from AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET.")
+			say(4, "  get-token reads the service principal's secret from AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET.")
 		case "ropc":
-			fmt.Fprintln(w, "  get-token reads the user's password from AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD.")
+			say(4, "  get-token reads the user's password from AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD.")
 		}
 	}
 	if dryRun {

@@ -40,6 +40,11 @@ func TestConverterConvertsAndReports(t *testing.T) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
 	}
+	for _, line := range strings.Split(out, "\n") {
+		if len([]rune(line)) > 80 && !strings.Contains(line, path) {
+			t.Errorf("the report has a line wider than 80 columns: %q", line)
+		}
+	}
 	b, _ := os.ReadFile(path)
 	if strings.Contains(string(b), "hunter2") || !strings.Contains(string(b), "--timeout") || !strings.Contains(string(b), "45s") ||
 		!strings.Contains(string(b), "client.authentication.k8s.io/v1beta1") {

@@ -9,6 +9,7 @@ import (
 	urfave "github.com/urfave/cli/v2"
 
 	"github.com/aadcred/aadcred/cmd/internal/cli"
+	"github.com/aadcred/aadcred/cmd/internal/columns"
 	"github.com/aadcred/aadcred/install/kubeloginlink"
 )
 
@@ -55,16 +56,17 @@ func configureCommand(s *cli.Session) *urfave.Command {
 			if err != nil {
 				return err
 			}
+			say := func(format string, args ...any) { columns.Println(s.Env.Stderr, 2, fmt.Sprintf(format, args...)) }
 			switch {
 			case r.Changed && c.Bool("remove"):
-				fmt.Fprintf(s.Env.Stderr, "Removed %s: kubeconfigs that run kubelogin no longer run kubectl-aad.\n", r.Path)
+				say("Removed %s: kubeconfigs that run kubelogin no longer run kubectl-aad.", r.Path)
 			case r.Changed:
-				fmt.Fprintf(s.Env.Stderr, "Linked %s to %s: kubeconfigs that run kubelogin now run kubectl-aad.\n", r.Path, self)
+				say("Linked %s to %s: kubeconfigs that run kubelogin now run kubectl-aad.", r.Path, self)
 			case !c.Bool("remove"):
-				fmt.Fprintf(s.Env.Stderr, "%s already runs kubectl-aad.\n", r.Path)
+				say("%s already runs kubectl-aad.", r.Path)
 			}
 			for _, note := range r.Notes {
-				fmt.Fprintf(s.Env.Stderr, "Note: %s.\n", note)
+				say("Note: %s.", note)
 			}
 			return nil
 		},

@@ -3,6 +3,7 @@
 package columns
 
 import (
+	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -43,6 +44,12 @@ func Wrap(line string, width, indent int) []string {
 		}
 	}
 	return append(out, cur.String())
+}
+
+// Println writes text as one line, wrapped at Width with indent spaces before each line after the
+// first.
+func Println(w io.Writer, indent int, text string) {
+	io.WriteString(w, strings.Join(Wrap(text, Width, indent), "\n")+"\n")
 }
 
 // Fit wraps each line of text that is wider than width, continuing it under its text: where the
