@@ -224,6 +224,7 @@ func (s *Setup) Check(ctx context.Context) ([]string, error) {
 	}
 	want := HelperValue(s.Helper)
 	var warnings []string
+	urls := map[string][]string{} // the URLs each warning is about
 	for _, url := range s.URLs {
 		var helpers []string
 		for _, item := range splitNull(out) {
@@ -239,14 +240,37 @@ func (s *Setup) Check(ctx context.Context) ([]string, error) {
 				helpers = append(helpers, value)
 			}
 		}
+		var w string
 		switch {
 		case len(helpers) == 0 || helpers[0] != want:
-			warnings = append(warnings, fmt.Sprintf("%s: git does not run git-credential-aad first; a configuration file read later changes the helpers (see `git config --show-origin --get-regexp credential`)", url))
+			w = "git does not run git-credential-aad first; a configuration file read later changes the helpers"
 		case len(helpers) > 1:
-			warnings = append(warnings, fmt.Sprintf("%s: git also runs the credential helper(s) %q after git-credential-aad; if one stores credentials, it may serve expired tokens (see `git config --show-origin --get-regexp credential`)", url, helpers[1:]))
+			w = fmt.Sprintf("git also runs %s after git-credential-aad; one that stores credentials may serve expired tokens", quotedList(helpers[1:]))
+		default:
+			continue
 		}
+		if urls[w] == nil {
+			warnings = append(warnings, w)
+		}
+		urls[w] = append(urls[w], url)
+	}
+	// One warning for the URLs that have the same trouble, not one each.
+	for i, w := range warnings {
+		warnings[i] = fmt.Sprintf("%s: %s (see `git config --show-origin --get-regexp credential`)", strings.Join(urls[w], ", "), w)
 	}
 	return warnings, nil
+}
+
+// quotedList names helpers as git's configuration has them: "store", or "store" and "cache".
+func quotedList(helpers []string) string {
+	quoted := make([]string, len(helpers))
+	for i, h := range helpers {
+		quoted[i] = fmt.Sprintf("%q", h)
+	}
+	if len(quoted) == 1 {
+		return "the helper " + quoted[0]
+	}
+	return "the helpers " + strings.Join(quoted[:len(quoted)-1], ", ") + " and " + quoted[len(quoted)-1]
 }
 
 // appliesTo reports whether settings for the credential context pattern apply to url, which is

@@ -268,8 +268,10 @@ func TestCheckWarnsAboutHelpersGitRunsAfterThisOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(warnings) != 2 || !strings.Contains(warnings[0], `"store"`) {
-		t.Errorf("Check = %q, want a warning naming store for each URL", warnings)
+	want := "https://dev.azure.com, https://*.visualstudio.com: git also runs the helper \"store\" after git-credential-aad; " +
+		"one that stores credentials may serve expired tokens (see `git config --show-origin --get-regexp credential`)"
+	if len(warnings) != 1 || warnings[0] != want {
+		t.Errorf("Check = %q, want one warning naming store and both URLs", warnings)
 	}
 
 	h.git("-C", h.repo, "config", "--local", "--unset", "credential.helper")
