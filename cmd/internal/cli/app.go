@@ -90,7 +90,7 @@ func (t Tool) Run(ctx context.Context, args []string, env Env) int {
 	// a helper with a pipe).
 	var notFound error
 	app.CommandNotFound = func(c *cli.Context, name string) {
-		if !t.IgnoreUnknownCommands || env.StdinTerminal {
+		if !t.IgnoreUnknownCommands || env.StdinTerminal != nil && env.StdinTerminal() {
 			notFound = unknownCommand(c, name, t)
 		}
 	}
@@ -132,7 +132,6 @@ func (s *Session) readCommonFlags(c *cli.Context) error {
 // error on stderr rather than a help text on stdout, which may be a tool's protocol stream.
 func (s *Session) addCommonFlags(cmd *cli.Command) {
 	if !cmd.SkipFlagParsing {
-		quietDefaults(cmd.Flags)
 		cmd.Flags = quickNames(append(cmd.Flags, s.commonFlags()...))
 		cmd.Before = s.readCommonFlags
 	}

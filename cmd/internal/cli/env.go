@@ -18,8 +18,9 @@ type Env struct {
 	// in columns (0 when unknown); nil means unknown.
 	Terminal      bool
 	TerminalWidth func() int
-	// StdinTerminal says stdin is a terminal: a person typed the command, no tool runs it.
-	StdinTerminal bool
+	// StdinTerminal says stdin is a terminal: a person typed the command, no tool runs it. It is
+	// asked only when that matters (a command not known); nil means no.
+	StdinTerminal func() bool
 }
 
 // SystemEnv is the process's own environment.
@@ -38,7 +39,7 @@ func SystemEnv() Env {
 			}
 			return w
 		},
-		StdinTerminal: term.IsTerminal(int(os.Stdin.Fd())),
+		StdinTerminal: func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
 	}
 }
 

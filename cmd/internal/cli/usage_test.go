@@ -40,7 +40,7 @@ func TestUsageMistakes(t *testing.T) {
 		{[]string{"logn"}, true, true, "tool: unknown command \"logn\". Did you mean \"login\"?\nRun 'tool --help' for usage.\n"},
 	} {
 		var stdout, stderr bytes.Buffer
-		env := Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: getenv, StdinTerminal: tc.typed}
+		env := Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: getenv, StdinTerminal: func() bool { return tc.typed }}
 		tool := Tool{Name: "tool", SignInCommand: "tool login", IgnoreUnknownCommands: tc.ignore}
 		code := tool.Run(context.Background(), append([]string{"tool"}, tc.args...), env)
 		wantCode := exitUsage
