@@ -63,6 +63,9 @@ func TestLockHonoursCancellation(t *testing.T) {
 	}
 }
 
+// TestLockWaitingCallbackOnce holds a lock until the waiter says it waits, and for some polls
+// after: the waiter says so once, with the holder's pid. The holder lets go only once the waiter
+// has said it waits, so that however slowly either side runs, the wait is long enough to be told.
 func TestLockWaitingCallbackOnce(t *testing.T) {
 	a := openStore(t, Options{Backend: "file"})
 	b := reopen(t, a, Options{Backend: "file"})
@@ -71,10 +74,21 @@ func TestLockWaitingCallbackOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { time.Sleep(150 * time.Millisecond); unlock() }()
+	told := make(chan struct{})
+	go func() {
+		<-told
+		time.Sleep(10 * b.lockPoll) // more polls, in which a second call would come
+		unlock()
+	}()
 
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	var pids []int
-	unlockB, err := b.Lock(context.Background(), "key", func(pid int) { pids = append(pids, pid) })
+	unlockB, err := b.Lock(ctx, "key", func(pid int) {
+		if pids = append(pids, pid); len(pids) == 1 {
+			close(told)
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
