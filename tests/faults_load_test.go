@@ -22,7 +22,7 @@ func loadFaults() []matrixCase {
 			"one Entra token and one registry token, from 1 request each", loadEmptyCache},
 		{"50 processes on an expired token", "kubectl: every process gets the same new token; stderr at most says it waits for another",
 			"the sign-in, and the token of 1 refresh", loadExpiredToken},
-		{"50 processes with no sign-in and no person", "git: every process fails at once, one line naming the login command",
+		{"50 processes with no sign-in and no person", "git: every process fails with one line naming the login command; stderr at most also says it waits for another",
 			"nothing; 0 requests", loadNoSignIn},
 	}
 }
@@ -45,14 +45,22 @@ func startTogether(w *harness.World, n int, stdin, binary string, args ...string
 func requireSameAnswer(t *testing.T, results []harness.Result) {
 	t.Helper()
 	for i, r := range results {
-		waitsOnly := true
-		for line := range strings.Lines(r.Stderr) {
-			waitsOnly = waitsOnly && strings.HasPrefix(line, "Waiting for another ")
-		}
-		if r.Code != 0 || r.Stdout != results[0].Stdout || !waitsOnly {
+		if r.Code != 0 || r.Stdout != results[0].Stdout || withoutWaits(r.Stderr) != "" {
 			t.Fatalf("process %d: exit %d, a different answer, or stderr:\n%s", i, r.Code, r.Stderr)
 		}
 	}
+}
+
+// withoutWaits is stderr without the lines that say a process waits for another one: how many of
+// those a process prints depends only on how long the machine takes to let the others through.
+func withoutWaits(stderr string) string {
+	var rest strings.Builder
+	for line := range strings.Lines(stderr) {
+		if !strings.HasPrefix(line, "Waiting for another ") {
+			rest.WriteString(line)
+		}
+	}
+	return rest.String()
 }
 
 func loadEmptyCache(t *testing.T) {
@@ -94,7 +102,9 @@ func loadNoSignIn(t *testing.T) {
 	w.Set("AZURE_TENANT_ID", fakeentra.DefaultTenant) // no probe either: nothing at all is asked
 	results := startTogether(w.World, loadProcesses, w.request(), "git-credential-aad", "get")
 	for i, r := range results {
-		if r.Code != 1 || r.Stdout != "" || strings.Count(r.Stderr, "\n") != 1 || !strings.Contains(r.Stderr, "git credential-aad login") {
+		// Each process looks for a sign-in under the cache's lock, so on a busy machine one
+		// may wait for the others to find none, and say so.
+		if rest := withoutWaits(r.Stderr); r.Code != 1 || r.Stdout != "" || strings.Count(rest, "\n") != 1 || !strings.Contains(rest, "git credential-aad login") {
 			t.Fatalf("process %d: exit %d, stdout %q, stderr %q; want exit 1 and one line naming the login command", i, r.Code, r.Stdout, r.Stderr)
 		}
 	}
