@@ -18,12 +18,12 @@ const loadProcesses = 50
 
 func loadFaults() []matrixCase {
 	return []matrixCase{
-		{"50 processes on an empty cache", "docker: every process gets the same token; stderr at most says it waits for another",
-			"one Entra token and one registry token, from 1 request each", loadEmptyCache},
-		{"50 processes on an expired token", "kubectl: every process gets the same new token; stderr at most says it waits for another",
-			"the sign-in, and the token of 1 refresh", loadExpiredToken},
-		{"50 processes with no sign-in and no person", "git: every process fails with one line naming the login command; stderr at most also says it waits for another",
-			"nothing; 0 requests", loadNoSignIn},
+		{name: "50 processes on an empty cache", sees: "docker: every process gets the same token; stderr at most says it waits for another",
+			keeps: "one Entra token and one registry token, from 1 request each", run: loadEmptyCache},
+		{name: "50 processes on an expired token", sees: "kubectl: every process gets the same new token; stderr at most says it waits for another",
+			keeps: "the sign-in, and the token of 1 refresh", run: loadExpiredToken},
+		{name: "50 processes with no sign-in and no person", sees: "git: every process fails with one line naming the login command; stderr at most also says it waits for another",
+			keeps: "nothing; 0 requests", run: loadNoSignIn},
 	}
 }
 
