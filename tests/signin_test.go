@@ -115,7 +115,7 @@ func TestDeviceCodeScreenCtrlC(t *testing.T) {
 // SIGTERM stopped.
 func TestSignInTerminated(t *testing.T) {
 	w := harness.NewWorld(t, bin, fakeentra.Options{})
-	errFile := filepath.Join(t.TempDir(), "stderr")
+	errFile := filepath.Join(w.Home, "login.stderr") // in the home, where the leak search reads it
 	f, err := os.Create(errFile)
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +153,7 @@ func TestLoginWithoutTerminal(t *testing.T) {
 	w.Set("AADCRED_PROMPT", "")
 	w.Set("CI", "true")
 	codes := deviceCodes(t, w)
-	errFile := filepath.Join(t.TempDir(), "stderr")
+	errFile := filepath.Join(w.Home, "login.stderr") // in the home, where the leak search reads it
 	f, err := os.Create(errFile)
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,9 @@ package harness
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,13 +18,24 @@ import (
 type recordedCmd struct {
 	command []string
 	cmd     *exec.Cmd     // its stdout and stderr are read if they are buffers
-	stderr  *bytes.Buffer // a copy of a piped stderr
+	stderr  *bytes.Buffer // a copy of what the test read of a piped stderr
 }
 
 func (w *World) record(c recordedCmd) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.cmds = append(w.cmds, c)
+}
+
+// recordPipedStderr keeps copy, what the test reads of cmd's piped stderr, for the search.
+func (w *World) recordPipedStderr(cmd *exec.Cmd, copy *bytes.Buffer) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := range w.cmds {
+		if w.cmds[i].cmd == cmd {
+			w.cmds[i].stderr = copy
+		}
+	}
 }
 
 // WatchSecrets adds a source of secrets (a fake's issued tokens) that must not show anywhere but
@@ -57,25 +71,40 @@ func (w *World) Leaks() ([]Leak, error) {
 	for _, source := range w.sources {
 		secrets = append(secrets, source()...)
 	}
+	dirs := append([]string{w.root, w.StoreDir()}, w.dirs...)
 	outputs := make([]Output, 0, len(w.cmds))
+	var unsearched []error
 	for _, c := range w.cmds {
-		o := Output{Command: c.command}
-		if c.cmd != nil {
-			o.Stdout = bufferText(c.cmd.Stdout)
-			if c.cmd.Stderr != c.cmd.Stdout { // CombinedOutput: stdout holds both, answer first
-				o.Stderr = bufferText(c.cmd.Stderr)
-			}
+		o := Output{Command: c.command, Stdout: bufferText(c.cmd.Stdout)}
+		outs := []io.Writer{c.cmd.Stdout}
+		switch {
+		case c.stderr != nil: // a pipe the test read
+			o.Stderr = c.stderr.String()
+		case c.cmd.Stderr != c.cmd.Stdout: // else CombinedOutput: stdout holds both, answer first
+			o.Stderr = bufferText(c.cmd.Stderr)
+			outs = append(outs, c.cmd.Stderr)
 		}
-		if c.stderr != nil {
-			o.Stderr += c.stderr.String()
+		for _, out := range outs {
+			if f, ok := out.(*os.File); ok && !within(dirs, f.Name()) {
+				unsearched = append(unsearched, fmt.Errorf("`%s` wrote to %s, which the leak search does not read: "+
+					"send it to a file under the world's home", strings.Join(c.command, " "), f.Name()))
+			}
 		}
 		outputs = append(outputs, o)
 	}
-	dirs := append([]string{w.root, w.StoreDir()}, w.dirs...)
 	skip := slices.Clone(w.userFiles)
 	w.mu.Unlock()
 	leaks, err := FindLeaks(secrets, outputs, dirs)
-	return slices.DeleteFunc(leaks, func(l Leak) bool { return slices.Contains(skip, l.Where) }), err
+	leaks = slices.DeleteFunc(leaks, func(l Leak) bool { return slices.Contains(skip, l.Where) })
+	return leaks, errors.Join(append(unsearched, err)...)
+}
+
+// within reports whether path lies in one of dirs, whose files the leak search reads.
+func within(dirs []string, path string) bool {
+	return slices.ContainsFunc(dirs, func(dir string) bool {
+		rel, err := filepath.Rel(dir, path)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	})
 }
 
 func bufferText(w any) string {
@@ -98,9 +127,9 @@ func (w *World) finish() {
 		w.t.Error(err)
 	}
 	w.requireSignOutEmptiesTheStore()
-	after, err := w.Leaks()
-	if err != nil {
-		w.t.Error(err)
+	after, errAfter := w.Leaks()
+	if errAfter != nil && (err == nil || errAfter.Error() != err.Error()) {
+		w.t.Error(errAfter)
 	}
 	reported := map[Leak]bool{}
 	for _, l := range append(before, after...) {

@@ -1,10 +1,13 @@
 package harness
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aadcred/aadcred/tests/fakeentra"
@@ -73,5 +76,82 @@ func TestFindLeaks(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("FindLeaks found\n  %q\nwant\n  %q", got, want)
+	}
+}
+
+// failures is a testing.TB that keeps the failures reported to it and the cleanups registered
+// with it, so that a test can run another test's end and see whether it fails.
+type failures struct {
+	testing.TB
+	mu       sync.Mutex
+	errors   []string
+	cleanups []func()
+}
+
+func (f *failures) Errorf(format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errors = append(f.errors, fmt.Sprintf(format, args...))
+}
+
+func (f *failures) Error(args ...any) { f.Errorf("%s", fmt.Sprint(args...)) }
+
+func (f *failures) Cleanup(c func()) { f.cleanups = append(f.cleanups, c) }
+
+// end runs the cleanups, last first, as a test's end does, and returns the failures.
+func (f *failures) end() []string {
+	for i := len(f.cleanups) - 1; i >= 0; i-- {
+		f.cleanups[i]()
+	}
+	return f.errors
+}
+
+// TestWorldFailsTheTestThatLeaks leaks a secret a fake handed out in each way a command's output
+// reaches a test (stderr, as a --debug log is written; stderr read while the command runs; the
+// stdout of a command that answers no protocol; a file in the home) and requires the world's end
+// to fail the test for each, and for output sent where the search does not look. A world that
+// leaks nothing fails nothing.
+func TestWorldFailsTheTestThatLeaks(t *testing.T) {
+	clean := &failures{TB: t}
+	NewWorld(clean, t.TempDir(), fakeentra.Options{}).Run("", "sh", "-c", "echo nothing to see >&2")
+	if failed := clean.end(); len(failed) != 0 {
+		t.Errorf("a world that leaked nothing failed its test: %q", failed)
+	}
+
+	leaky := &failures{TB: t}
+	w := NewWorld(leaky, t.TempDir(), fakeentra.Options{})
+	_, secret := w.Entra.NewServicePrincipal("")
+	w.Set("LEAKED", secret)
+	printsToStderr := []string{"sh", "-c", `echo "tool: debug: client_secret=$LEAKED" >&2`}
+	w.Run("", printsToStderr[0], printsToStderr[1:]...)
+	cmd, _, stderr := w.Start(t.Context(), "", "sh", "-c", `echo "$LEAKED" >&2`)
+	io.Copy(io.Discard, stderr)
+	cmd.Wait()
+	w.Run("", "sh", "-c", `echo "$LEAKED"`)
+	notes := filepath.Join(w.Home, "notes")
+	if err := os.WriteFile(notes, []byte("secret: "+secret), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Output sent where the search does not look fails the test too.
+	elsewhere, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer elsewhere.Close()
+	unread := w.Command(t.Context(), "true")
+	unread.Stderr = elsewhere
+	unread.Run()
+	got := leaky.end()
+	want := []string{
+		"`true` wrote to " + elsewhere.Name() + ", which the leak search does not read: send it to a file under the world's home",
+		"leak: client secret found in the stderr of `" + strings.Join(printsToStderr, " ") + "`",
+		"leak: client secret found in the stderr of `sh -c echo \"$LEAKED\" >&2`",
+		"leak: client secret found in the stdout of `sh -c echo \"$LEAKED\"`",
+		"leak: client secret found in " + notes,
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("the leaking test failed with\n  %q\nwant\n  %q", got, want)
 	}
 }

@@ -190,7 +190,7 @@ func (w *World) Start(ctx context.Context, stdin string, name string, args ...st
 	}
 	// What the test reads of stderr is kept for the leak scan.
 	var seen bytes.Buffer
-	w.record(recordedCmd{command: append([]string{name}, args...), stderr: &seen})
+	w.recordPipedStderr(cmd, &seen)
 	return cmd, &stdout, io.TeeReader(stderr, &seen)
 }
 
