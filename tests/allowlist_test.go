@@ -85,10 +85,7 @@ func TestHostAllowlistGit(t *testing.T) {
 	w.nonInteractive()
 	target := newSpy(t, w.World, true)
 	// Anything that left for a host by name would end at the guard.
-	guard := harness.NewEgressGuard(t)
-	for k, v := range guard.Env() {
-		w.Set(k, v)
-	}
+	guard := w.GuardEgress()
 	w.Entra.ResetCounts()
 	for _, c := range gitLookalikes(w.Repos.Host(), target.port()) {
 		t.Run(c.name, func(t *testing.T) {
@@ -133,6 +130,9 @@ func dockerServerLookalikes(configured, spyPort string) []struct{ name, serverUR
 func TestHostAllowlistDockerServer(t *testing.T) {
 	w := newACRWorld(t, fakeacr.Options{}, "")
 	target := newSpy(t, w.World, true)
+	// Anything that left for a host by name would end at the guard.
+	guard := w.GuardEgress()
+	connections := w.ACR.Connections()
 	for _, c := range dockerServerLookalikes(w.ACR.Host(), target.port()) {
 		t.Run(c.name, func(t *testing.T) {
 			r := w.Run(c.serverURL+"\n", "docker-credential-aad", "get")
@@ -144,8 +144,11 @@ func TestHostAllowlistDockerServer(t *testing.T) {
 	if n := w.Entra.TokenRequests(); n != 0 {
 		t.Errorf("%d Entra token requests for hosts that get nothing", n)
 	}
-	if n := w.ACR.ExchangeCount() + int(target.hits.Load()); n != 0 {
-		t.Errorf("%d requests to a registry", n)
+	if n := w.ACR.Connections() - connections + int(target.hits.Load()); n != 0 {
+		t.Errorf("%d connections to the registry or the other port", n)
+	}
+	if attempts := guard.Attempts(); len(attempts) != 0 {
+		t.Errorf("requests left for %q", attempts)
 	}
 }
 

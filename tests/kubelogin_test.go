@@ -81,10 +81,7 @@ func TestKubeloginConformance(t *testing.T) {
 	for _, mode := range kubeloginModes {
 		t.Run(mode.name, func(t *testing.T) {
 			w := newAKSWorld(t)
-			guard := harness.NewEgressGuard(t)
-			for name, value := range guard.Env() {
-				w.Set(name, value)
-			}
+			guard := w.GuardEgress()
 			flags, caller := mode.prepare(t, w)
 			args := kubeloginArgs(w, mode.login, flags...)
 
@@ -165,10 +162,7 @@ func sortedWords(words []string) string {
 func TestEgressGuardSeesKubeloginLeaveLoopback(t *testing.T) {
 	kubelogin := harness.RequireKubelogin(t)
 	w := newAKSWorld(t)
-	guard := harness.NewEgressGuard(t)
-	for name, value := range guard.Env() {
-		w.Set(name, value)
-	}
+	guard := w.GuardEgress()
 	id, secret := w.Entra.NewServicePrincipal(fakeentra.DefaultTenant)
 	w.Set("AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", secret)
 	args := slices.DeleteFunc(kubeloginArgs(w, "spn", "--client-id", id, "--tenant-id", fakeentra.DefaultTenant),

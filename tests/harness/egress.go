@@ -64,3 +64,13 @@ func (g *EgressGuard) Attempts() []string {
 	defer g.mu.Unlock()
 	return slices.Clone(g.attempts)
 }
+
+// GuardEgress sends the traffic of the world's commands for any host but loopback to a new
+// guard, which stops when the test ends, and returns the guard.
+func (w *World) GuardEgress() *EgressGuard {
+	g := NewEgressGuard(w.t)
+	for name, value := range g.Env() {
+		w.Set(name, value)
+	}
+	return g
+}
