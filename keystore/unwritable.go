@@ -7,14 +7,13 @@ import (
 )
 
 // asUnwritable returns the store's UnwritableError when err is a file system's refusal to write
-// (read-only, full, not permitted), and nil otherwise.
+// (read-only, full, over quota, not permitted), and nil otherwise.
 func (s *Store) asUnwritable(err error) *UnwritableError {
 	var errno syscall.Errno
 	if !errors.As(err, &errno) {
 		return nil
 	}
-	switch {
-	case errors.Is(errno, fs.ErrPermission), errno == syscall.EROFS, errno == syscall.ENOSPC, isQuotaExceeded(errno):
+	if errors.Is(errno, fs.ErrPermission) || refusesWrites(errno) {
 		return &UnwritableError{Dir: s.dir, Err: errno}
 	}
 	return nil

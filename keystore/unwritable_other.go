@@ -1,9 +1,9 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package keystore
 
 import "syscall"
 
-// isQuotaExceeded reports a disk quota; Windows reports one as ERROR_DISK_FULL, which os maps to
-// ENOSPC already.
-func isQuotaExceeded(syscall.Errno) bool { return false }
+// refusesWrites reports a file system that takes no more writes; elsewhere only a refused
+// permission says so.
+func refusesWrites(syscall.Errno) bool { return false }

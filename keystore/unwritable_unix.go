@@ -4,4 +4,7 @@ package keystore
 
 import "syscall"
 
-func isQuotaExceeded(errno syscall.Errno) bool { return errno == syscall.EDQUOT }
+// refusesWrites reports a file system that takes no more writes: read-only, full, or over quota.
+func refusesWrites(errno syscall.Errno) bool {
+	return errno == syscall.EROFS || errno == syscall.ENOSPC || errno == syscall.EDQUOT
+}
