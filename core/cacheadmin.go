@@ -186,8 +186,7 @@ func (c *Client) SignOutAll(ctx context.Context) (SignOutReport, error) {
 		return nil
 	}
 	labels, secrets := c.names(keystore.AccessTokens, "a"), c.names(keystore.Secrets, "")
-	report.Accounts = len(slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(labels),
-		slices.DeleteFunc(slices.Clone(secrets), func(n string) bool { return !strings.HasPrefix(n, "a") })...)))))
+	report.Accounts = len(union(labels, c.names(keystore.Secrets, "a")))
 	for _, name := range c.names(keystore.AccessTokens, "t") {
 		if e := c.readToken(ctx, name); e != nil && e.Account != "" {
 			if err := remove(keystore.AccessTokens, name); err != nil {

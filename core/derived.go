@@ -92,10 +92,14 @@ func (c *Client) readDerivedLabel(ctx context.Context, tier keystore.Tier, name 
 }
 
 // derivedFrom reports whether a derived entry came from acct's sign-in: a token of the same user
-// in the same tenant, or a note of the account's tenant.
+// in the same tenant, or a note of the account's tenant. A token that names no user (an
+// application's) came from no account's sign-in, even one whose label names no user either.
 func (t CachedToken) derivedFrom(acct Account) bool {
 	if !t.derived || t.TenantID == "" || !strings.EqualFold(t.TenantID, acct.TenantID) {
 		return false
 	}
-	return t.objectID == "" && t.tier == keystore.AccessTokens || strings.EqualFold(t.objectID, acct.ObjectID)
+	if t.objectID == "" {
+		return t.tier == keystore.AccessTokens
+	}
+	return strings.EqualFold(t.objectID, acct.ObjectID)
 }

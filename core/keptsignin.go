@@ -72,7 +72,7 @@ func (c *Client) accounts(ctx context.Context) keptAccounts {
 	kept := keptAccounts{unreadable: map[string]string{}}
 	labels := c.names(keystore.AccessTokens, "a")
 	signIns := c.names(keystore.Secrets, "a")
-	for _, name := range slices.Compact(slices.Sorted(slices.Values(append(labels, signIns...)))) {
+	for _, name := range union(labels, signIns) {
 		a, err := c.readAccount(ctx, name)
 		if err == nil && a == nil && slices.Contains(signIns, name) {
 			a, err = c.rebuildLabel(ctx, name)
@@ -100,6 +100,11 @@ func (c *Client) names(tier keystore.Tier, prefix string) []string {
 		return nil
 	}
 	return slices.DeleteFunc(names, func(n string) bool { return !strings.HasPrefix(n, prefix) })
+}
+
+// union returns the names in a or in b, sorted, each once.
+func union(a, b []string) []string {
+	return slices.Compact(slices.Sorted(slices.Values(slices.Concat(a, b))))
 }
 
 // readAccount reads the label called name. A missing or damaged label is nil, with no error:
