@@ -81,7 +81,7 @@ func gitLookalikes(configured, spyPort string) []struct{ name, request string } 
 
 func TestHostAllowlistGit(t *testing.T) {
 	w := newRepoWorld(t)
-	signInWithDeviceCode(t, w.World, "git-credential-aad")
+	signInWithPassword(t, w.World, "git-credential-aad")
 	w.nonInteractive()
 	target := newSpy(t, w.World, true)
 	// Anything that left for a host by name would end at the guard.

@@ -72,6 +72,20 @@ func signInWithDeviceCode(t testing.TB, w *harness.World, binary string) string 
 	return r.Stderr
 }
 
+// signInWithPassword runs login with the default user's password, for tests where a signed-in
+// user is where they start, not what they test: it keeps the account a device-code sign-in keeps,
+// without waiting for the device-code poll.
+func signInWithPassword(t testing.TB, w *harness.World, binary string) {
+	t.Helper()
+	w.Set("AZURE_USERNAME", fakeentra.DefaultUser)
+	w.Set("AZURE_PASSWORD", fakeentra.DefaultUserPassword)
+	defer w.Set("AZURE_USERNAME", "")
+	defer w.Set("AZURE_PASSWORD", "")
+	if r := w.Run("", binary, "login", "--method", "password", "--tenant", fakeentra.DefaultTenant); r.Code != 0 || r.Stdout != "" {
+		t.Fatalf("%s login: exit %d, stdout %q\n%s", binary, r.Code, r.Stdout, r.Stderr)
+	}
+}
+
 func TestOneSignInServesEveryTool(t *testing.T) {
 	w := harness.NewWorld(t, bin, fakeentra.Options{})
 	stderr := signInWithDeviceCode(t, w, "kubectl-aad")

@@ -111,6 +111,8 @@ type faultWorld struct {
 
 // newFaultWorld makes a faultWorld. The sign-in left an access token for Azure Resource Manager
 // in the cache; the tools ask for other resources, so their first call redeems the refresh token.
+// It signs in with a password, which keeps the same account as a device code does without the
+// second that a device-code poll waits: the matrix makes some sixty worlds.
 func newFaultWorld(t *testing.T) *faultWorld {
 	t.Helper()
 	harness.RequireTool(t, "git") // fakerepos is git http-backend
@@ -120,7 +122,7 @@ func newFaultWorld(t *testing.T) *faultWorld {
 	repos := fakerepos.NewTest(t, w.Entra, fakerepos.Options{})
 	repos.AddOrg("contoso", fakeentra.DefaultTenant)
 	w.WriteConfig(fmt.Sprintf("docker:\n  registries: [%q]\ngit:\n  hosts: [%q]\n", acr.Host(), repos.Host()))
-	signInWithDeviceCode(t, w, "kubectl-aad")
+	signInWithPassword(t, w, "kubectl-aad")
 	fw := &faultWorld{World: w, ACR: acr, Repos: repos}
 	fw.noPerson()
 	return fw
