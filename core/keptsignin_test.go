@@ -247,3 +247,74 @@ func TestUnreadableSignInIsQuarantinedAndNamedInTheError(t *testing.T) {
 		t.Errorf("warnings %q besides the error", logged)
 	}
 }
+
+// storeFiles reads every file of the store at dir but its locks, by path.
+func storeFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Base(filepath.Dir(path)) == "locks" {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		files[path] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestUnreachableKeyKeepsEverything signs in on a store whose data key comes from a passphrase,
+// then runs without the passphrase, as a process does while the keyring is locked: a call that
+// needs the kept sign-in fails saying why, asks nothing of the service and changes nothing in the
+// store, whether the account's label is there or lost; with the passphrase back, the sign-in
+// serves again, silently.
+func TestUnreachableKeyKeepsEverything(t *testing.T) {
+	t.Parallel()
+	for name, loseLabel := range map[string]bool{"with its label": false, "its label lost": true} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, fakeentra.Options{}, nil)
+			client := func(opts keystore.Options) *core.Client {
+				opts.Dir = w.dir
+				store, err := keystore.Open(opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := w.uncachedClient()
+				c.Store = store
+				return c
+			}
+			unlocked := keystore.Options{Backend: "passphrase", Passphrase: "correct horse"}
+			w.signInAlice(client(unlocked))
+			if loseLabel {
+				if err := os.Remove(w.entryFile("tokens", "a")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := storeFiles(t, w.dir)
+			w.fake.ResetCounts()
+			_, err := client(keystore.Options{}).Acquire(context.Background(), w.silent("", armResource))
+			if !errors.Is(err, keystore.ErrKeyUnavailable) {
+				t.Errorf("Acquire without the key = %v, want an error saying the key cannot be reached", err)
+			}
+			if n := w.fake.Count(fakeentra.EndpointAny); n != 0 {
+				t.Errorf("%d requests to the service", n)
+			}
+			after := storeFiles(t, w.dir)
+			for path, data := range after {
+				if old, ok := before[path]; !ok || old != data {
+					t.Errorf("%s was made or changed while the key could not be reached", path)
+				}
+			}
+			for path := range before {
+				if _, ok := after[path]; !ok {
+					t.Errorf("%s was removed while the key could not be reached", path)
+				}
+			}
+			w.checkToken(acquire(t, client(unlocked), w.silent("", armResource)), armResource, alice)
+		})
+	}
+}
