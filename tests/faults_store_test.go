@@ -187,7 +187,8 @@ func labelRebuilt(t *testing.T, w *faultWorld, name string) {
 	}
 }
 
-// quarantined: the damaged entry was moved into quarantine/, where it stays 0600.
+// quarantined: the damaged entry was moved into quarantine/, where it stays 0600, and status
+// reports it, to a person and in its JSON.
 func quarantined(prefix string) func(*testing.T, *faultWorld, string) {
 	return func(t *testing.T, w *faultWorld, _ string) {
 		t.Helper()
@@ -196,12 +197,19 @@ func quarantined(prefix string) func(*testing.T, *faultWorld, string) {
 			t.Fatalf("quarantine holds %q, want the damaged %s… entry", moved, prefix)
 		}
 		fi, err := os.Stat(filepath.Join(w.StoreDir(), "quarantine", moved[0]))
-		if err != nil || fi.Mode().Perm() != 0o600 {
-			t.Errorf("the quarantined entry: %v, mode %v; want 0600", err, fi.Mode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("the quarantined entry is mode %v, want 0600", fi.Mode())
 		}
 		r := w.Run("", "git-credential-aad", "status")
 		if !strings.Contains(r.Stdout, moved[0]) {
 			t.Errorf("status does not report the quarantined entry:\n%s", r.Stdout)
+		}
+		listed := status(t, w.World, "git-credential-aad").Quarantined
+		if len(listed) != 1 || filepath.Base(listed[0].Path) != moved[0] || !strings.HasPrefix(listed[0].From, "secrets/") || listed[0].Since == "" {
+			t.Errorf("status --output json lists the quarantine as %+v, want the entry from secrets/", listed)
 		}
 	}
 }
