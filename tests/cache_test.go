@@ -195,3 +195,37 @@ func TestStoreOthersCanReadIsRefused(t *testing.T) {
 		t.Errorf("a store others can read was used, or the refusal does not say how to fix it: exit %d\n%s", r.Code, r.Stderr)
 	}
 }
+
+// TestCacheAndLogoutCoverWhatASignInGave gets a registry token and an organisation's note with a
+// sign-in: cache list shows both, cache clean removes them and keeps the sign-in, and logout of
+// the one account removes what it gave again, leaving no secret on disk.
+func TestCacheAndLogoutCoverWhatASignInGave(t *testing.T) {
+	w := newFaultWorld(t)
+	use := func() {
+		t.Helper()
+		for _, tool := range []tool{dockerTool, gitTool} {
+			outcome{0, ""}.require(t, tool.ask(w))
+		}
+	}
+	derived := func() []string {
+		kept := snapshot(t, w.StoreDir())
+		return append(kept.names("secrets", "docker-acr-"), kept.names("tokens", "g")...)
+	}
+	use()
+	list := w.Run("", "git-credential-aad", "cache", "list").Stdout
+	for _, want := range []string{w.ACR.Host() + " ", "registry token", "contoso at " + w.Repos.Host(), "organisation note"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("cache list does not show %q:\n%s", want, list)
+		}
+	}
+	if r := w.Run("", "git-credential-aad", "cache", "clean"); r.Code != 0 || len(derived()) != 0 {
+		t.Errorf("cache clean: exit %d, and left %q\n%s", r.Code, derived(), r.Stderr)
+	}
+	use() // the sign-in is kept: no one is asked
+	if r := w.Run("", "git-credential-aad", "logout"); r.Code != 0 {
+		t.Fatalf("logout: exit %d\n%s", r.Code, r.Stderr)
+	}
+	if left := snapshot(t, w.StoreDir()).names("secrets", ""); len(left) != 0 || len(derived()) != 0 {
+		t.Errorf("logout of the only account left %q in the secrets tier, and %q derived from it", left, derived())
+	}
+}
