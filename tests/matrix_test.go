@@ -28,17 +28,15 @@ type matrixCase struct {
 	skipped string
 }
 
+// matrixTest is one test of the fault matrix: its name, its README title, and its cases.
+type matrixTest struct {
+	test, title string
+	cases       []matrixCase
+}
+
 // matrixTests are the fault matrix's tests, in the README's order, with their cases.
-func matrixTests() []struct {
-	test  string
-	title string
-	cases []matrixCase
-} {
-	return []struct {
-		test  string
-		title string
-		cases []matrixCase
-	}{
+func matrixTests() []matrixTest {
+	return []matrixTest{
 		{"TestFaultsEntra", "Entra ID answers", entraFaults()},
 		{"TestFaultsStore", "The store", storeFaults()},
 		{"TestFaultsLoad", "Load", loadFaults()},
