@@ -248,24 +248,6 @@ func TestUnreadableSignInIsQuarantinedAndNamedInTheError(t *testing.T) {
 	}
 }
 
-// storeFiles reads every file of the store at dir but its locks, by path.
-func storeFiles(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Base(filepath.Dir(path)) == "locks" {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		files[path] = string(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
 // TestUnreachableKeyKeepsEverything signs in on a store whose data key comes from a passphrase,
 // then runs without the passphrase, as a process does while the keyring is locked: a call that
 // needs the kept sign-in fails saying why, asks nothing of the service and changes nothing in the
@@ -294,7 +276,7 @@ func TestUnreachableKeyKeepsEverything(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			before := storeFiles(t, w.dir)
+			before := harness.StoreFiles(t, w.dir)
 			w.fake.ResetCounts()
 			_, err := client(keystore.Options{}).Acquire(context.Background(), w.silent("", armResource))
 			if !errors.Is(err, keystore.ErrKeyUnavailable) {
@@ -303,7 +285,7 @@ func TestUnreachableKeyKeepsEverything(t *testing.T) {
 			if n := w.fake.Count(fakeentra.EndpointAny); n != 0 {
 				t.Errorf("%d requests to the service", n)
 			}
-			after := storeFiles(t, w.dir)
+			after := harness.StoreFiles(t, w.dir)
 			for path, data := range after {
 				if old, ok := before[path]; !ok || old != data {
 					t.Errorf("%s was made or changed while the key could not be reached", path)

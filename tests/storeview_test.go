@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,36 +13,12 @@ import (
 	"github.com/aadcred/aadcred/tests/harness"
 )
 
-// storeFiles is what a store holds on disk, by path relative to the store, without the lock
-// files: the bytes are compared, so that a test sees whether anything changed without reading
-// (and so possibly repairing or quarantining) an entry.
+// storeFiles is what a store holds on disk (harness.StoreFiles), by path relative to the store.
 type storeFiles map[string]string
 
 func snapshot(t *testing.T, dir string) storeFiles {
 	t.Helper()
-	out := storeFiles{}
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		if d.IsDir() && rel == "locks" {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || rel == "filler" {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		out[rel] = string(data)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("reading the store: %v", err)
-	}
-	return out
+	return harness.StoreFiles(t, dir)
 }
 
 // names lists the entries under sub (a tier, or "quarantine") whose names start with prefix.

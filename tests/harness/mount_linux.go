@@ -74,7 +74,7 @@ func FullDisk(t testing.TB, dir string) {
 	if err := copyPreservingModes(saved, dir); err != nil {
 		t.Fatalf("copying %s into the tmpfs: %v", dir, err)
 	}
-	fill, err := os.Create(filepath.Join(dir, "filler"))
+	fill, err := os.Create(filepath.Join(dir, fillerName))
 	if err != nil {
 		t.Fatal(err)
 	}
