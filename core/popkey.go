@@ -64,7 +64,11 @@ func (c *Client) popKey(ctx context.Context) (*pop.Key, error) {
 	lockCtx, cancel := context.WithTimeout(ctx, popKeyLockWait)
 	defer cancel()
 	unlock, err := c.Store.Lock(lockCtx, popKeyEntry, func(int) {})
-	if err != nil {
+	switch {
+	case errors.Is(err, keystore.ErrUnwritable):
+		// No key can be kept, so there is none to share: this process makes its own.
+		unlock = func() error { return nil }
+	case err != nil:
 		return nil, fmt.Errorf("waiting for another aadcred process making the proof-of-possession key: %w", err)
 	}
 	defer func() { _ = unlock() }()
@@ -80,7 +84,12 @@ func (c *Client) popKey(ctx context.Context) (*pop.Key, error) {
 	if err == nil {
 		err = c.Store.Write(ctx, keystore.Secrets, popKeyEntry, data)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, keystore.ErrUnwritable):
+		// The key serves this call; the token bound to it is cached under its thumbprint, so no
+		// later call, with a key of its own, is ever handed that token.
+		c.warnNotKept("", err)
+	case err != nil:
 		return nil, fmt.Errorf("keeping the proof-of-possession key in the store's secrets tier: %w", err)
 	}
 	c.log().Debug("made a new proof-of-possession key", "kid", k.Thumbprint())

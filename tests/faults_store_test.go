@@ -124,8 +124,8 @@ func storeFaults() []matrixCase {
 			keeps: "everything (the organisation's note is learnt again)", run: permissionsTooOpen},
 		matrixCase{name: "symlink in place of an entry", sees: "kubectl: " + outcome{0, "symbolic link"}.String(),
 			keeps: "the sign-in; a new token in place of the link; the link's target untouched", run: symlinkInPlace},
-		matrixCase{name: "read-only store", sees: "docker: " + outcome{0, "cannot be written"}.String(), keeps: "everything, unchanged", run: readOnlyStore},
-		matrixCase{name: "full disk", sees: "kubectl: " + outcome{0, "cannot be written"}.String(), keeps: "everything, unchanged", run: fullDisk,
+		matrixCase{name: "read-only store", sees: unwritableSees, keeps: "everything, unchanged", run: readOnlyStore},
+		matrixCase{name: "full disk", sees: unwritableSees, keeps: "everything, unchanged", run: fullDisk,
 			skipped: "without root, which its tmpfs needs; keystore's full-disk tests then stand in, and in CI must pass in the same run"},
 		matrixCase{name: "lock holder killed mid-refresh", sees: "kubectl: the next call " + outcome{0, ""}.String(),
 			keeps: "the sign-in, and the token the next call got", run: killedLockHolder},
@@ -317,24 +317,46 @@ func symlinkInPlace(t *testing.T) {
 	}
 }
 
+// kubectlPoPTool is kubectl asking for a proof-of-possession token (an Arc cluster's) as a service
+// principal: the one call that also keeps a key of its own in the store.
+var kubectlPoPTool = tool{"kubectl, PoP", func(w *faultWorld) harness.Result {
+	id, secret := w.Entra.NewServicePrincipal(fakeentra.DefaultTenant)
+	w.Set("AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", secret)
+	defer w.Set("AAD_SERVICE_PRINCIPAL_CLIENT_SECRET", "")
+	return w.Run("", "kubectl-aad", append(getTokenArgs("spn", "--client-id", id), "--pop-enabled", "--pop-claims", "u="+arcClusterID)...)
+}}
+
+// unwritableSees is what a person sees of a store that cannot be written.
+var unwritableSees = "git, docker, kubectl, kubectl for a PoP token: each " + outcome{0, "cannot be written"}.String()
+
+// servedUnkept asks every tool, and kubectl for a proof-of-possession token, of a store that
+// cannot be written: each is served, and says once that nothing is kept. Nothing in the store
+// changes.
+func servedUnkept(t *testing.T, w *faultWorld, before storeFiles) {
+	t.Helper()
+	for _, tool := range []tool{gitTool, dockerTool, kubectlTool, kubectlPoPTool} {
+		t.Logf("%s:", tool.name)
+		outcome{0, "cannot be written"}.require(t, tool.ask(w))
+	}
+	after := snapshot(t, w.StoreDir())
+	requireKept(t, before, after)
+	if len(after) != len(before) {
+		t.Error("something was added to a store that cannot be written")
+	}
+}
+
 func readOnlyStore(t *testing.T) {
 	w := newFaultWorld(t)
 	before := snapshot(t, w.StoreDir())
 	harness.ReadOnly(t, w.StoreDir())
-	r := dockerTool.ask(w)
-	outcome{0, "cannot be written"}.require(t, r)
-	requireKept(t, before, snapshot(t, w.StoreDir()))
-	if len(snapshot(t, w.StoreDir())) != len(before) {
-		t.Error("something was added to a read-only store")
-	}
+	servedUnkept(t, w, before)
 }
 
 func fullDisk(t *testing.T) {
 	w := newFaultWorld(t)
 	before := snapshot(t, w.StoreDir())
 	harness.FullDisk(t, w.StoreDir())
-	outcome{0, "cannot be written"}.require(t, kubectlTool.ask(w))
-	requireKept(t, before, snapshot(t, w.StoreDir()))
+	servedUnkept(t, w, before)
 }
 
 func killedLockHolder(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aadcred/aadcred/core"
 	"github.com/aadcred/aadcred/core/entra"
 )
 
@@ -77,14 +78,14 @@ func (d *Discovery) Tenant(ctx context.Context, remote Remote, wwwauth []string)
 		return Tenant{ID: Common, Source: "fallback"}, nil
 	}
 	if err := d.Cache.Put(ctx, remote, t); err != nil {
-		d.log().Warn(fmt.Sprintf("could not remember the tenant of %s (it will be asked again next time): %v", remote.Org, err))
+		core.WarnNotKept(d.log(), fmt.Sprintf("could not remember the tenant of %s (it will be asked again next time)", remote.Org), err)
 	}
 	return Tenant{ID: t, Source: remote.probeURL()}, nil
 }
 
 func (d *Discovery) rememberNoTenant(ctx context.Context, remote Remote, reason string, ttl time.Duration) {
 	if err := d.Cache.PutNoTenant(ctx, remote, reason, ttl); err != nil {
-		d.log().Warn(fmt.Sprintf("could not remember that %s (it will be asked again next time): %v", reason, err))
+		core.WarnNotKept(d.log(), fmt.Sprintf("could not remember that %s (it will be asked again next time)", reason), err)
 	}
 }
 
