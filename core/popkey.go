@@ -97,7 +97,8 @@ func (c *Client) popKey(ctx context.Context) (*pop.Key, error) {
 }
 
 // readPoPKey reads the stored PoP key, or nil when there is none to use; an unreadable one is
-// reported and replaced.
+// reported, moved into the quarantine like every secret the store cannot use (a newer aadcred
+// may have written it), and replaced.
 func (c *Client) readPoPKey(ctx context.Context) *pop.Key {
 	data, err := c.Store.Read(ctx, keystore.Secrets, popKeyEntry)
 	if errors.Is(err, keystore.ErrNotFound) {
@@ -109,7 +110,8 @@ func (c *Client) readPoPKey(ctx context.Context) *pop.Key {
 	}
 	k, err := pop.ParseKey(data)
 	if err != nil {
-		c.log().Warn(fmt.Sprintf("%v; making a new one", err))
+		c.log().Warn(fmt.Sprintf("%v; it was moved to the quarantine, and a new one is made", err))
+		_ = c.Store.Discard(keystore.Secrets, popKeyEntry, data)
 		return nil
 	}
 	return k

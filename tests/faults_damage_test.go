@@ -49,6 +49,8 @@ func entryKinds() []entryKind {
 			"the sign-in; the damaged entry in quarantine/ for 7 days; a new registry token", quarantined("secrets-docker-acr-")},
 		{"organisation note", gitTool, "tokens", "g", true, outcome{0, ""},
 			"the sign-in; the note learnt again", noteLearntAgain},
+		{"PoP key", kubectlPoPTool, "secrets", "kpop", true, outcome{0, "quarantine"},
+			"the damaged key in quarantine/ for 7 days; a new key", popKeyReplaced},
 		{"data key", kubectlTool, "", "data.key", false, outcome{1, "login"},
 			"the sealed entries in quarantine/ for 7 days (the damaged key joins them when a new one is made)", quarantined("secrets-a")},
 	}
@@ -188,4 +190,12 @@ func noteLearntAgain(t *testing.T, w *faultWorld, name string) {
 	if w.Repos.Probes() != probes {
 		t.Error("the organisation was asked again: its tenant was not noted")
 	}
+}
+
+// popKeyReplaced: the damaged proof-of-possession key is in the quarantine, and a new one was
+// kept, which the next PoP call uses as it is.
+func popKeyReplaced(t *testing.T, w *faultWorld, name string) {
+	t.Helper()
+	quarantined("secrets-kpop")(t, w, name)
+	outcome{0, ""}.require(t, kubectlPoPTool.ask(w))
 }
