@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -21,3 +22,7 @@ func httpClientTrusting(t *testing.T, caFile string) *http.Client {
 	}
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 }
+
+// unwrapped joins text that a program wrapped to fit the terminal back into one line, so that
+// a test can look for a phrase wherever the wrapping broke it.
+func unwrapped(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -435,11 +435,11 @@ func TestInstallScriptLinksKubelogin(t *testing.T) {
 
 	r := in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx, "--as-kubelogin")
 	link := filepath.Join(bindir, "kubelogin")
-	if target, err := os.Readlink(link); r.Code != 0 || err != nil || target != "kubectl-aad" || !strings.Contains(r.Stderr, "Linked "+link) {
+	if target, err := os.Readlink(link); r.Code != 0 || err != nil || target != "kubectl-aad" || !strings.Contains(unwrapped(r.Stderr), "Linked "+link) {
 		t.Fatalf("exit %d, %s leads to %q (%v)\nstdout %s\nstderr %s", r.Code, link, target, err, r.Stdout, r.Stderr)
 	}
 	// A reinstall keeps the link, which leads to kubectl-aad by name.
-	if r := in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx, "--as-kubelogin"); r.Code != 0 || !strings.Contains(r.Stderr, link+" already runs kubectl-aad") {
+	if r := in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx, "--as-kubelogin"); r.Code != 0 || !strings.Contains(unwrapped(r.Stderr), link+" already runs kubectl-aad") {
 		t.Errorf("reinstall: exit %d\nstdout %s\nstderr %s", r.Code, r.Stdout, r.Stderr)
 	}
 
@@ -455,7 +455,7 @@ func TestInstallScriptLinksKubelogin(t *testing.T) {
 	}
 	in.path = other + ":" + in.path
 	r = in.run(nil, "--base-url", rs.URL, "--prefix", in.pfx, "--as-kubelogin")
-	if r.Code != 1 || !strings.Contains(r.Stderr, "another kubelogin comes first on PATH, "+filepath.Join(other, "kubelogin")) ||
+	if r.Code != 1 || !strings.Contains(unwrapped(r.Stderr), "another kubelogin comes first on PATH, "+filepath.Join(other, "kubelogin")) ||
 		!strings.HasSuffix(r.Stderr, "aadcred-install: installed, but the kubelogin link was not made (see above); run: "+filepath.Join(bindir, "kubectl-aad")+" configure --as-kubelogin\n") {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", r.Code, r.Stdout, r.Stderr)
 	}

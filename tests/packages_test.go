@@ -119,7 +119,7 @@ func TestKubeloginPackageMakesAndRemovesTheLink(t *testing.T) {
 	r := newDebianRoot(t)
 	res := r.install("aadcred", "aadcred-kubelogin")
 	link, target := r.link()
-	if target != "kubectl-aad" || !strings.Contains(res.Stderr, "Linked "+link+" to ") {
+	if target != "kubectl-aad" || !strings.Contains(unwrapped(res.Stderr), "Linked "+link+" to ") {
 		t.Fatalf("after installing aadcred-kubelogin, %s leads to %q, want kubectl-aad\nstderr %s", link, target, res.Stderr)
 	}
 	out, err := exec.Command(link, "--version").Output()
@@ -130,7 +130,7 @@ func TestKubeloginPackageMakesAndRemovesTheLink(t *testing.T) {
 	// An upgrade (here, the same version again: dpkg runs prerm upgrade, then postinst) keeps
 	// the link.
 	res = r.install("aadcred-kubelogin")
-	if _, target := r.link(); target != "kubectl-aad" || !strings.Contains(res.Stderr, "already runs kubectl-aad") {
+	if _, target := r.link(); target != "kubectl-aad" || !strings.Contains(unwrapped(res.Stderr), "already runs kubectl-aad") {
 		t.Errorf("after an upgrade the link leads to %q\nstderr %s", target, res.Stderr)
 	}
 	// rpm's %preun says 1 when an upgrade removes the old package: the link stays.
@@ -145,7 +145,7 @@ func TestKubeloginPackageMakesAndRemovesTheLink(t *testing.T) {
 	}
 
 	res = r.run("--remove", "aadcred-kubelogin")
-	if _, err := os.Lstat(link); !os.IsNotExist(err) || !strings.Contains(res.Stderr, "Removed "+link) {
+	if _, err := os.Lstat(link); !os.IsNotExist(err) || !strings.Contains(unwrapped(res.Stderr), "Removed "+link) {
 		t.Errorf("removing aadcred-kubelogin left %s (%v)\nstderr %s", link, err, res.Stderr)
 	}
 	if _, err := os.Stat(r.path("usr/bin/kubectl-aad")); err != nil {
@@ -183,7 +183,7 @@ func TestKubeloginPackageLeavesOtherKubeloginsAlone(t *testing.T) {
 			}
 			res := r.install("aadcred", "aadcred-kubelogin")
 			for _, want := range []string{other, tc.says, "aadcred-kubelogin: no kubelogin link was made (see above)"} {
-				if !strings.Contains(res.Stderr, want) {
+				if !strings.Contains(unwrapped(res.Stderr), want) {
 					t.Errorf("installing aadcred-kubelogin does not say %q:\n%s", want, res.Stderr)
 				}
 			}

@@ -74,7 +74,7 @@ func TestEveryBinaryAnswersVersion(t *testing.T) {
 	}
 
 	r := w.Run("", "git-credential-aad", "status")
-	if r.Code != 0 || !strings.Contains(r.Stdout, "Version:") || len(versions) == 0 || !strings.Contains(r.Stdout, "git-credential-aad "+versions[0]) {
+	if r.Code != 0 || !strings.Contains(r.Stdout, "Version:") || len(versions) == 0 || !strings.Contains(unwrapped(r.Stdout), "git-credential-aad "+versions[0]) {
 		t.Errorf("status does not show the version: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 	r = w.Run("", "docker-credential-aad", "version")
