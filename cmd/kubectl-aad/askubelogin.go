@@ -63,6 +63,7 @@ func kubeloginArgs(args []string) (out []string, version bool, err error) {
 			out = append(out, arg)
 			continue
 		}
+		arg = kubelogin.SplitAttachedValue(arg, isKubeloginGlobal)
 		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 		switch name {
 		case kubelogin.FlagVerbosity:
@@ -95,6 +96,16 @@ func kubeloginArgs(args []string) (out []string, version bool, err error) {
 		out = append([]string{out[0], "--" + kubelogin.FlagDebug}, out[1:]...)
 	}
 	return out, version, nil
+}
+
+// isKubeloginGlobal reports whether name is one of the global flags kubeloginArgs reads, or one
+// the commands take before any other (-h, --debug).
+func isKubeloginGlobal(name string) bool {
+	switch name {
+	case kubelogin.FlagVerbosity, kubelogin.FlagLogToStderr, kubelogin.FlagProfile, kubelogin.FlagDebug, "version", "help", "h":
+		return true
+	}
+	return false
 }
 
 // writeKubeloginVersion answers --version in the shape of kubelogin's, naming kubectl-aad's

@@ -31,6 +31,8 @@ func TestKubeloginArgs(t *testing.T) {
 		{[]string{"kubelogin", "--version"}, []string{"kubelogin"}, true},
 		{[]string{"kubelogin", "remove-tokens", "--", "-v", "6"}, []string{"kubelogin", "remove-tokens", "--", "-v", "6"}, false},
 		{[]string{"kubelogin"}, []string{"kubelogin"}, false},
+		{[]string{"kubelogin", "-v5", "get-token", "-lazurecli"}, []string{"kubelogin", "--debug", "get-token", "-lazurecli"}, false},
+		{[]string{"kubelogin", "-v2", "-version"}, []string{"kubelogin"}, true},
 	} {
 		got, version, err := kubeloginArgs(tc.in)
 		if err != nil || !slices.Equal(got, tc.want) || version != tc.version {

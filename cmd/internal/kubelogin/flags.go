@@ -186,7 +186,7 @@ func Parse(name, usage string, args []string, help io.Writer, extra func(*flag.F
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(splitAttachedValues(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			writeHelp(help, usage, fs)
 			return Options{}, nil, err
@@ -202,6 +202,47 @@ func Parse(name, usage string, args []string, help io.Writer, extra func(*flag.F
 		return Options{}, nil, err
 	}
 	return o, fs, nil
+}
+
+// splitAttachedValues rewrites each one-letter flag written with its value attached, as pflag
+// (and so kubelogin) reads -v5 or -lazurecli, into -v=5 or -l=azurecli, which the standard flag
+// package reads. It walks args as fs will, so a flag's value, such as a password that starts
+// with -l, is never taken for a flag.
+func splitAttachedValues(fs *flag.FlagSet, args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" || arg == "-" || !strings.HasPrefix(arg, "-") {
+			return append(out, args[i:]...)
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if f := fs.Lookup(name); f != nil {
+			out = append(out, arg)
+			if !hasValue && !isSwitch(f) && i+1 < len(args) {
+				i++
+				out = append(out, args[i])
+			}
+			continue
+		}
+		out = append(out, SplitAttachedValue(arg, func(name string) bool { return fs.Lookup(name) != nil }))
+	}
+	return out
+}
+
+// SplitAttachedValue rewrites arg, if it is a one-letter flag with its value attached (-v5, as
+// pflag reads it), into the standard flag package's -v=5; isFlag reports whether a name is a
+// flag, so that a whole name written with one dash (-login) stays as it is.
+func SplitAttachedValue(arg string, isFlag func(name string) bool) string {
+	if len(arg) < 3 || arg[0] != '-' || arg[1] == '-' || arg[2] == '=' || isFlag(arg[1:]) || !isFlag(arg[1:2]) {
+		return arg
+	}
+	return arg[:2] + "=" + arg[2:]
+}
+
+// isSwitch reports whether f takes no value, as the flag package decides it.
+func isSwitch(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // writeHelp writes usage and the flags, each flag's description under its name, as the other

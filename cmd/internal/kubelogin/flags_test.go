@@ -69,6 +69,8 @@ func TestParseTakesTheGlobalFlagsAfterTheCommand(t *testing.T) {
 		{[]string{"-v", "3", "--logtostderr=false"}, false, ""},
 		{[]string{"--debug", "--profile", "work"}, true, "work"},
 		{[]string{"--profile=home"}, false, "home"},
+		{[]string{"-v5", "-lmsi"}, true, ""},
+		{[]string{"-v2", "-login=msi"}, false, ""},
 	} {
 		o := parse(t, tc.args...)
 		if o.Debugging() != tc.debug || o.Profile != tc.profile {
@@ -150,4 +152,13 @@ func FuzzParse(f *testing.F) {
 		}
 		o.Inputs()
 	})
+}
+
+// TestParseReadsValuesAttachedToShortFlags: pflag, and so kubelogin, reads -lmsi as -l msi and
+// -v5 as -v 5; a flag's value that looks like one (a password) is still a value.
+func TestParseReadsValuesAttachedToShortFlags(t *testing.T) {
+	o := parse(t, "-lropc", "-tcontoso.com", "--password", "-lsecret", "-v5", "-e=AzureChinaCloud")
+	if o.Login != ROPC || o.TenantID != "contoso.com" || o.Password != "-lsecret" || o.Verbosity != 5 || o.Environment != "AzureChinaCloud" {
+		t.Errorf("got login %q tenant %q password %q verbosity %d environment %q", o.Login, o.TenantID, o.Password, o.Verbosity, o.Environment)
+	}
 }
