@@ -34,18 +34,24 @@ var ErrNewerFormat = errors.New("written by a newer aadcred")
 var ErrKeyringItemNotFound = errors.New("no such item in the keyring")
 
 // CorruptError describes an entry that could not be used and was discarded: removed or, for a
-// sealed entry, moved into the quarantine.
+// sealed entry, moved into the quarantine. When the store cannot be changed (read-only, say),
+// the entry stays where it was, and Stuck says why.
 type CorruptError struct {
 	Tier   Tier
 	Name   string
 	Reason string // what was wrong, e.g. "truncated", "sealed with a different data key"
 	// Quarantined is where the entry went, when it was moved into the quarantine.
 	Quarantined string
+	// Stuck is why the entry could be neither removed nor moved into the quarantine.
+	Stuck error
 }
 
-// Error says which entry was discarded, why, and where it is kept if it is.
+// Error says which entry was unusable, why, and what became of it.
 func (e *CorruptError) Error() string {
-	if e.Quarantined != "" {
+	switch {
+	case e.Stuck != nil:
+		return fmt.Sprintf("cannot use unreadable %s entry %s: %s; it is left in place, since %v", e.Tier, e.Name, e.Reason, e.Stuck)
+	case e.Quarantined != "":
 		return fmt.Sprintf("moved unreadable %s entry %s to %s (kept 7 days): %s", e.Tier, e.Name, e.Quarantined, e.Reason)
 	}
 	return fmt.Sprintf("discarded unreadable %s entry %s: %s", e.Tier, e.Name, e.Reason)

@@ -261,14 +261,14 @@ func (s *Store) discard(t Tier, name, path string, read fs.FileInfo, keep bool, 
 	if keep {
 		dest, err := s.quarantine(path, t.String()+"/"+name, read)
 		if err != nil {
-			e.Reason += fmt.Sprintf("; it could not be moved to the quarantine (%v), and is left in place", err)
+			e.Stuck = fmt.Errorf("moving it into the quarantine failed: %w", err)
 		}
 		e.Quarantined = dest
 		return e
 	}
 	if now, err := os.Lstat(path); err == nil && read != nil && os.SameFile(read, now) {
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			e.Reason += fmt.Sprintf("; removing it failed: %v", err)
+			e.Stuck = fmt.Errorf("removing it failed: %w", err)
 		}
 	}
 	return e

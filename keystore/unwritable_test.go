@@ -45,6 +45,35 @@ func TestReadOnlyStore(t *testing.T) {
 	mustRead(t, s, AccessTokens, "token", "cached")
 }
 
+// TestDamagedEntryInReadOnlyStore: an entry that cannot be used, in a store that cannot be
+// changed, is reported as left where it was, never as discarded or quarantined, and stays.
+func TestDamagedEntryInReadOnlyStore(t *testing.T) {
+	s := openStore(t, Options{Backend: "file"})
+	for _, tier := range []Tier{AccessTokens, Secrets} {
+		mustWrite(t, s, tier, "victim", "a long enough value to damage")
+		if err := os.WriteFile(entryPath(s, tier, "victim"), []byte("damaged"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	harness.ReadOnly(t, s.Dir())
+
+	s = reopen(t, s, Options{Backend: "file"})
+	for _, tier := range []Tier{AccessTokens, Secrets} {
+		_, err := s.Read(context.Background(), tier, "victim")
+		var corrupt *CorruptError
+		if !errors.As(err, &corrupt) || corrupt.Stuck == nil || corrupt.Quarantined != "" {
+			t.Fatalf("Read(%v) = %v, want a CorruptError saying the entry is stuck", tier, err)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, "left in place") || strings.Contains(msg, "discarded") || strings.Contains(msg, "moved") {
+			t.Errorf("Read(%v) says %q; want it left in place, neither discarded nor moved", tier, msg)
+		}
+		if data, err := os.ReadFile(entryPath(s, tier, "victim")); err != nil || string(data) != "damaged" {
+			t.Errorf("%v entry after the read: %q, %v; want it unchanged", tier, data, err)
+		}
+	}
+}
+
 // TestStoreThatCannotBeMade opens a store whose directory does not exist and cannot be made (a
 // read-only home in a container): the store is empty, and writing to it fails with ErrUnwritable.
 func TestStoreThatCannotBeMade(t *testing.T) {
