@@ -26,6 +26,10 @@ const (
 	AzureDevOpsResource = "499b84ac-1321-427f-aa17-267ca6975798"
 	// AKSServerID is the AKS AAD server application, the audience of tokens for AKS clusters.
 	AKSServerID = "6dae42f8-4368-4678-94ff-3960e28e3630"
+	// AKSClientID is the AKS AAD public client, which `az aks get-credentials` writes into
+	// kubeconfigs and kubelogin signs people in with. The cluster accepts the Azure CLI's tokens
+	// as well, so a person's sign-in that names it may be served by the shared one.
+	AKSClientID = "80faf920-1908-4b52-b5ef-a8e7bedfc67a"
 	// ContainerRegistryResource is the Azure Container Registry audience.
 	ContainerRegistryResource = "https://containerregistry.azure.net"
 )

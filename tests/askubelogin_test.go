@@ -129,6 +129,35 @@ func TestKubectlRunsAzKubeconfigThroughTheKubeloginLink(t *testing.T) {
 	if now, _ := os.ReadFile(w.Get("KUBECONFIG")); string(now) != original {
 		t.Error("the kubeconfig was changed")
 	}
+
+	// That sign-in is the one git and docker share: git is answered without asking again.
+	mustToken(t, w.World, "git-credential-aad", "--tenant", fakeentra.DefaultTenant, "--resource", adoResource)
+	if n := w.Entra.Count(fakeentra.EndpointDeviceCode); n != 1 {
+		t.Errorf("git asked for a sign-in of its own after kubectl's: %d device codes", n)
+	}
+}
+
+// TestTheKubeloginLinkServesTheSharedSignIn: a person signed in for git already; the kubeconfig
+// az writes, which names the AKS public client, is served through the link by that sign-in.
+func TestTheKubeloginLinkServesTheSharedSignIn(t *testing.T) {
+	kubectl := harness.RequireKubectl(t, kubectlMinorAny)
+	w := newKubeloginWorld(t)
+	if r := w.configure(t); r.Code != 0 {
+		t.Fatalf("configure --as-kubelogin: exit %d\n%s", r.Code, r.Stderr)
+	}
+	w.writeAzKubeconfig(t)
+	signInWithDeviceCode(t, w.World, "git-credential-aad")
+
+	w.Set("AADCRED_PROMPT", "never")
+	r := w.Run("", kubectl, "get", "pods", "--namespace", "default")
+	if r.Code != 0 {
+		t.Fatalf("kubectl through the link after git's sign-in: exit %d\n%s", r.Code, r.Stderr)
+	}
+	w.requirePods(t, r.Stdout)
+	w.requireCallers(t, fakeentra.DefaultUser)
+	if n := w.Entra.Count(fakeentra.EndpointDeviceCode); n != 1 {
+		t.Errorf("%d device codes were issued, want only git's", n)
+	}
 }
 
 func TestConfigureAsKubelogin(t *testing.T) {

@@ -36,7 +36,7 @@ func kubeloginTool() cli.Tool {
 		SignInCommand: "kubectl aad login",
 		Commands: func(s *cli.Session) []*urfave.Command {
 			return append([]*urfave.Command{
-				getTokenCommand(s),
+				getTokenCommand(s, true),
 				convertCommand(s, "--command="+kubeloginlink.Name, "--exec-api-version=v1beta1"),
 			}, removeTokensCommands(s)...)
 		},

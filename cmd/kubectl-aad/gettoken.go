@@ -14,8 +14,10 @@ import (
 )
 
 // getTokenCommand is the exec credential plugin: kubectl runs it and reads an ExecCredential
-// from its stdout, which therefore carries nothing else, errors included.
-func getTokenCommand(s *cli.Session) *urfave.Command {
+// from its stdout, which therefore carries nothing else, errors included. Run as kubelogin
+// (asKubelogin), it serves the kubeconfigs az writes, which name the AKS public client, from the
+// shared sign-in; under its own name it takes the client it is given at its word.
+func getTokenCommand(s *cli.Session, asKubelogin bool) *urfave.Command {
 	return &urfave.Command{
 		Name:  "get-token",
 		Usage: "print an ExecCredential for kubectl (the exec plugin entry point)",
@@ -41,6 +43,9 @@ func getTokenCommand(s *cli.Session) *urfave.Command {
 			s.UseCommonFlags(opts.Debugging(), opts.Profile)
 			if opts, err = opts.ApplyEnvironment(s.Env.Getenv); err != nil {
 				return err
+			}
+			if asKubelogin && opts.ShareSignIn() {
+				s.Log().Debug("the AKS public client that az writes is left out: the shared sign-in serves this cluster")
 			}
 			in, err := opts.Inputs()
 			if err != nil {

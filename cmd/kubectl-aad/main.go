@@ -39,7 +39,7 @@ func tool() cli.Tool {
 		Usage:         "kubectl credential plugin for AKS with Microsoft Entra ID",
 		SignInCommand: "kubectl aad login",
 		Commands: func(s *cli.Session) []*urfave.Command {
-			commands := []*urfave.Command{getTokenCommand(s), convertCommand(s)}
+			commands := []*urfave.Command{getTokenCommand(s, false), convertCommand(s)}
 			commands = append(commands, removeTokensCommands(s)...)
 			return append(commands, configureCommand(s))
 		},

@@ -21,11 +21,6 @@ const (
 	APIVersionV1beta1 = "client.authentication.k8s.io/v1beta1"
 )
 
-// aksClientID is the AKS AAD public client that `az aks get-credentials` writes. Converted user
-// sign-ins drop it for kubectl-aad's default client, whose one sign-in serves git and docker
-// too; a client of the kubeconfig owner's own choosing is kept.
-const aksClientID = "80faf920-1908-4b52-b5ef-a8e7bedfc67a"
-
 const installHint = `kubectl-aad is needed to sign in to this cluster with Microsoft Entra ID.
 Install it (with kubectl-aad-convert_kubeconfig) on PATH; see aadcred's README.`
 

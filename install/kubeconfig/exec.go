@@ -9,6 +9,7 @@ import (
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/aadcred/aadcred/core"
 	"github.com/aadcred/aadcred/core/pop"
 )
 
@@ -168,7 +169,7 @@ func (o *Options) clientID(old *oldUser, login string) (string, error) {
 		return "", nil // the modes' own rules decide
 	case old.origin != fromAuthProvider && !signsInUser(old.login):
 		return "", nil // an application's ID means nothing to a person's sign-in
-	case strings.EqualFold(oldClient, aksClientID):
+	case strings.EqualFold(oldClient, core.AKSClientID):
 		return "", nil
 	}
 	return oldClient, nil

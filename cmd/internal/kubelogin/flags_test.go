@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aadcred/aadcred/core"
 )
 
 func parse(t *testing.T, args ...string) Options {
@@ -160,5 +162,33 @@ func TestParseReadsValuesAttachedToShortFlags(t *testing.T) {
 	o := parse(t, "-lropc", "-tcontoso.com", "--password", "-lsecret", "-v5", "-e=AzureChinaCloud")
 	if o.Login != ROPC || o.TenantID != "contoso.com" || o.Password != "-lsecret" || o.Verbosity != 5 || o.Environment != "AzureChinaCloud" {
 		t.Errorf("got login %q tenant %q password %q verbosity %d environment %q", o.Login, o.TenantID, o.Password, o.Verbosity, o.Environment)
+	}
+}
+
+// TestShareSignInDropsOnlyTheAKSClientOfAPerson: the AKS public client az writes gives way to the
+// shared sign-in in a person's modes; an application's client, or a person's own, stays.
+func TestShareSignInDropsOnlyTheAKSClientOfAPerson(t *testing.T) {
+	const own = "00000000-0000-4000-8000-00000000000a"
+	for _, tc := range []struct {
+		login    Login
+		clientID string
+		shared   bool
+	}{
+		{DeviceCode, core.AKSClientID, true},
+		{Interactive, strings.ToUpper(core.AKSClientID), true},
+		{ROPC, core.AKSClientID, true},
+		{DeviceCode, own, false},
+		{DeviceCode, "", false},
+		{ServicePrincipal, core.AKSClientID, false},
+		{WorkloadIdentity, core.AKSClientID, false},
+	} {
+		o := Options{Login: tc.login, ClientID: tc.clientID}
+		want := tc.clientID
+		if tc.shared {
+			want = ""
+		}
+		if got := o.ShareSignIn(); got != tc.shared || o.ClientID != want {
+			t.Errorf("%s with client %q: ShareSignIn() = %v, client %q; want %v, %q", tc.login, tc.clientID, got, o.ClientID, tc.shared, want)
+		}
 	}
 }

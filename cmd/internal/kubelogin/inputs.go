@@ -22,6 +22,17 @@ func (o Options) ServerIDOrDefault() string {
 	return core.AKSServerID
 }
 
+// ShareSignIn drops the AKS public client that `az aks get-credentials` writes from a person's
+// sign-in, as convert-kubeconfig does, so that the sign-in git and docker share serves the
+// kubeconfig too and no one is asked twice; it reports whether it did.
+func (o *Options) ShareSignIn() bool {
+	if !o.Login.signsInUser() || !strings.EqualFold(o.ClientID, core.AKSClientID) {
+		return false
+	}
+	o.ClientID = ""
+	return true
+}
+
 // Inputs turns the options into the inputs of a token request for the cluster. Settings the
 // options leave empty are resolved by the session as for every aadcred tool (environment,
 // configuration file, defaults), through the Getenv the options wrap. Inputs.Interactive is
