@@ -209,7 +209,8 @@ func (s *Store) findChosen(ctx context.Context, recorded string) (keySearch, err
 // where a new key would orphan every sealed entry.
 func (s *Store) findRecorded(ctx context.Context, recorded string) (keySearch, error) {
 	if !knownBackend(recorded) {
-		reason := fmt.Sprintf("this aadcred does not know backend %q, which %s names as keeping the data key (was the store used by a newer aadcred?)",
+		reason := fmt.Sprintf("this aadcred does not know backend %q, which %s names as keeping the data key "+
+			"(was the store used by a newer aadcred? If not, the file is damaged: remove it, and the key is looked for in every backend)",
 			recorded, s.recordPath())
 		p := Protection{Backend: recorded, Description: fmt.Sprintf("backend %q", recorded), Unavailable: reason}
 		return keySearch{p: p}, fmt.Errorf("%w: %s; nothing was deleted", ErrKeyUnavailable, reason)

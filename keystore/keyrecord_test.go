@@ -208,7 +208,7 @@ func TestUnknownRecordedBackendDeletesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := reopen(t, s, Options{Keyring: &fakeKeyrings{}})
-	expectKept(t, other, Secrets, "rt", ErrKeyUnavailable, `"tpm"`, "newer aadcred")
+	expectKept(t, other, Secrets, "rt", ErrKeyUnavailable, `"tpm"`, "newer aadcred", "remove it, and the key is looked for in every backend")
 	if err := other.Write(context.Background(), Secrets, "rt", []byte("x")); !errors.Is(err, ErrKeyUnavailable) {
 		t.Errorf("Write = %v, want ErrKeyUnavailable", err)
 	}

@@ -53,6 +53,8 @@ func entryKinds() []entryKind {
 			"the damaged key in quarantine/ for 7 days; a new key", popKeyReplaced},
 		{"data key", kubectlTool, "", "data.key", false, outcome{1, "login"},
 			"the sealed entries in quarantine/ for 7 days (the damaged key joins them when a new one is made)", quarantined("secrets-a")},
+		{"key record", dockerTool, "", "key.backend", false, outcome{0, ""},
+			"everything; the key found where it is, and the record written again", recordWrittenAgain},
 	}
 }
 
@@ -79,8 +81,9 @@ func damages() []damage {
 }
 
 // writeWrongContent writes an entry that is whole (its frame, checksum or seal are right) but
-// whose content is not what the entry holds: JSON of the wrong shape or, for the data key, a
-// well-formed key that is not the one the entries were sealed with.
+// whose content is not what the entry holds: JSON of the wrong shape or, for the data key and
+// the record of where it is kept, a well-formed key that is not the one the entries were sealed
+// with.
 func writeWrongContent(t *testing.T, w *faultWorld, k entryKind, path string) {
 	t.Helper()
 	if k.tier == "" {
@@ -198,4 +201,16 @@ func popKeyReplaced(t *testing.T, w *faultWorld, name string) {
 	t.Helper()
 	quarantined("secrets-kpop")(t, w, name)
 	outcome{0, ""}.require(t, kubectlPoPTool.ask(w))
+}
+
+// recordWrittenAgain: the record of which backend keeps the data key names the key file again,
+// and nothing was quarantined.
+func recordWrittenAgain(t *testing.T, w *faultWorld, name string) {
+	t.Helper()
+	if data, err := os.ReadFile(filepath.Join(w.StoreDir(), name)); err != nil || string(data) != "file\n" {
+		t.Errorf("the record holds %q (%v), want the key file's backend", data, err)
+	}
+	if moved := snapshot(t, w.StoreDir()).names("quarantine", ""); len(moved) != 0 {
+		t.Errorf("quarantine holds %q, want nothing", moved)
+	}
 }
