@@ -77,34 +77,45 @@ func TestSealedEntriesThatCannotBeOpenedAreQuarantined(t *testing.T) {
 	}
 }
 
-// TestDamagedKeyFileQuarantinesTheKeyAndTheEntries damages data.key: the entries sealed under it
-// are quarantined rather than deleted at the next read, and the damaged key too when a new one
-// replaces it, so that both can be put back by hand.
+// TestDamagedKeyFileQuarantinesTheKeyAndTheEntries damages data.key, or the salt the key is
+// derived from with a passphrase: the entries sealed under it are quarantined rather than
+// deleted at the next read, and the damaged file too when a new key replaces it, so that all
+// can be put back by hand.
 func TestDamagedKeyFileQuarantinesTheKeyAndTheEntries(t *testing.T) {
-	s := openStore(t, Options{Backend: "file"})
-	mustWrite(t, s, Secrets, "signin", "a refresh token")
-	keyFile := filepath.Join(s.Dir(), "data.key")
-	damagedKey := append([]byte("XXXX"), fileContent(t, keyFile)[4:]...)
-	if err := os.WriteFile(keyFile, damagedKey, 0o600); err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		opts Options
+		file string
+	}{
+		{Options{Backend: "file"}, "data.key"},
+		{Options{Backend: "passphrase", Passphrase: "correct horse"}, "passphrase.salt"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			s := openStore(t, tc.opts)
+			mustWrite(t, s, Secrets, "signin", "a refresh token")
+			keyFile := filepath.Join(s.Dir(), tc.file)
+			damagedKey := append([]byte("XXXX"), fileContent(t, keyFile)[4:]...)
+			if err := os.WriteFile(keyFile, damagedKey, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s = reopen(t, s, tc.opts)
+			expectQuarantined(t, s, Secrets, "signin")
+			mustWrite(t, s, Secrets, "signin", "a new sign-in")
+			list, err := s.Quarantined()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keys []Quarantined
+			for _, q := range list {
+				if q.From == tc.file {
+					keys = append(keys, q)
+				}
+			}
+			if len(keys) != 1 || string(fileContent(t, keys[0].Path)) != string(damagedKey) {
+				t.Fatalf("the damaged %s was not kept in the quarantine: %+v", tc.file, list)
+			}
+			mustRead(t, reopen(t, s, tc.opts), Secrets, "signin", "a new sign-in")
+		})
 	}
-	s = reopen(t, s, Options{Backend: "file"})
-	expectQuarantined(t, s, Secrets, "signin")
-	mustWrite(t, s, Secrets, "signin", "a new sign-in")
-	list, err := s.Quarantined()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keys []Quarantined
-	for _, q := range list {
-		if q.From == "data.key" {
-			keys = append(keys, q)
-		}
-	}
-	if len(keys) != 1 || string(fileContent(t, keys[0].Path)) != string(damagedKey) {
-		t.Fatalf("the damaged key was not kept in the quarantine: %+v", list)
-	}
-	mustRead(t, reopen(t, s, Options{Backend: "file"}), Secrets, "signin", "a new sign-in")
 }
 
 // TestUnreachableKeyQuarantinesNothing keeps the rule: a key that cannot be reached now never
