@@ -36,11 +36,6 @@ func containsAny(s string, subs []string) bool {
 	return false
 }
 
-// keepPane ends a tmux command line that is read once it has ended: the shell waits, with the
-// screen as the command left it (tmux scrolls a pane's first line away when its shell exits). The
-// session is killed when the test ends.
-const keepPane = `; echo "EXIT=$?"; exec sleep 600`
-
 // TestStatusReadsAtEightyColumns: after one sign-in has served git, docker and kubectl, status
 // and cache list fit 80 columns, in a file and in a terminal: the tokens are listed under the
 // account and tenant they are for, by IDs short enough to read, which cache delete takes; status
@@ -97,7 +92,7 @@ func TestStatusReadsAtEightyColumns(t *testing.T) {
 	}
 	requireFits(t, "cache list", list.Stdout)
 
-	tm := w.StartTmux(t, 80, "git-credential-aad status"+keepPane)
+	tm := w.StartTmux(t, 80, "git-credential-aad status")
 	screen := tm.WaitFor(10*time.Second, "the status", func(s string) bool { return strings.Contains(s, "EXIT=") })
 	if !slicesContain(screen, heading) {
 		t.Errorf("in a terminal, the account's heading is not one line of its own:\n%s", strings.Join(screen, "\n"))
@@ -296,7 +291,7 @@ func TestMistakesReadAlikeInEveryBinary(t *testing.T) {
 	if r := w.Run("", "git-credential-aad", "logn"); r.Code != 0 || r.Stdout+r.Stderr != "" {
 		t.Errorf("an action git's helper does not know, from git: exit %d, %q %q; want nothing", r.Code, r.Stdout, r.Stderr)
 	}
-	tm := w.StartTmux(t, 80, "git-credential-aad logn"+keepPane)
+	tm := w.StartTmux(t, 80, "git-credential-aad logn")
 	screen := strings.Join(tm.WaitFor(10*time.Second, "the command ending", func(s string) bool { return strings.Contains(s, "EXIT=") }), "\n")
 	if want := "git-credential-aad: unknown command \"logn\". Did you mean \"login\"?\nRun 'git credential-aad --help' for usage.\nEXIT=2"; screen != want {
 		t.Errorf("typed at a terminal, the screen shows\n%s\nwant\n%s", screen, want)

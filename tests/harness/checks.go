@@ -38,6 +38,19 @@ func (w *World) recordPipedStderr(cmd *exec.Cmd, copy *bytes.Buffer) {
 	}
 }
 
+// recordScreen keeps a screen that a terminal running command showed, for the search: every
+// screen a test saw, and the last one, which no test may have looked at. The lines are also
+// searched joined end to end, where a secret longer than the terminal is wide was wrapped.
+func (w *World) recordScreen(command string, lines []string) {
+	screen := strings.Join(lines, "\n") + "\n" + strings.Join(lines, "")
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if n := len(w.screens); n > 0 && w.screens[n-1].Command[0] == command && w.screens[n-1].Screen == screen {
+		return // a screen polled again, unchanged
+	}
+	w.screens = append(w.screens, Output{Command: []string{command}, Screen: screen})
+}
+
 // WatchSecrets adds a source of secrets (a fake's issued tokens) that must not show anywhere but
 // where they belong; the fake Entra ID's are watched from the start.
 func (w *World) WatchSecrets(source func() []fakeentra.Secret) {
@@ -92,6 +105,7 @@ func (w *World) Leaks() ([]Leak, error) {
 		}
 		outputs = append(outputs, o)
 	}
+	outputs = append(outputs, w.screens...)
 	skip := slices.Clone(w.userFiles)
 	w.mu.Unlock()
 	leaks, err := FindLeaks(secrets, outputs, dirs)

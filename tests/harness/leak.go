@@ -15,6 +15,9 @@ import (
 type Output struct {
 	Command        []string // the program's name and its arguments
 	Stdout, Stderr string
+	// Screen is what a terminal showed while the command ran in it (both streams, as a person
+	// saw them), for a command run in a terminal rather than with its streams kept apart.
+	Screen string
 }
 
 // Leak is a secret found where none may be. It never holds the secret.
@@ -51,6 +54,7 @@ func FindLeaks(secrets []fakeentra.Secret, outputs []Output, dirs []string) ([]L
 		name := strings.Join(o.Command, " ")
 		look("the stdout of `"+name+"`", withoutAnswer(o.Command, o.Stdout), false)
 		look("the stderr of `"+name+"`", o.Stderr, false)
+		look("the terminal screen of `"+name+"`", o.Screen, false)
 	}
 	seen := map[string]bool{}
 	for _, dir := range dirs {

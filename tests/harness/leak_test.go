@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aadcred/aadcred/tests/fakeentra"
 )
@@ -152,6 +153,22 @@ func TestWorldFailsTheTestThatLeaks(t *testing.T) {
 	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
+		t.Errorf("the leaking test failed with\n  %q\nwant\n  %q", got, want)
+	}
+}
+
+// TestWorldSearchesTerminalScreens leaks a secret onto a terminal's screen, wrapped across two
+// lines, where no test looks at it: the world's end fails the test for it.
+func TestWorldSearchesTerminalScreens(t *testing.T) {
+	leaky := &failures{TB: t}
+	w := NewWorld(leaky, t.TempDir(), fakeentra.Options{})
+	_, secret := w.Entra.NewServicePrincipal("")
+	w.Set("LEAKED", secret)
+	shell := `printf '%75s%s\n' '' "$LEAKED"`
+	tm := w.StartTmux(t, 80, shell)
+	tm.WaitFor(10*time.Second, "the command's end", func(screen string) bool { return strings.Contains(screen, "EXIT=0") })
+	want := []string{"leak: client secret found in the terminal screen of `" + shell + "`"}
+	if got := leaky.end(); !slices.Equal(got, want) {
 		t.Errorf("the leaking test failed with\n  %q\nwant\n  %q", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 // into it with SendKeys and read the screen with Screen, as a person would.
 type Tmux struct {
 	t      testing.TB
+	w      *World
+	shell  string
 	socket string
 	env    []string
 }
@@ -27,7 +30,7 @@ func (w *World) StartTmux(t testing.TB, width int, shell string) *Tmux {
 	t.Helper()
 	RequireTool(t, "tmux")
 	dir := t.TempDir()
-	tm := &Tmux{t: t, socket: filepath.Join(dir, "tmux.sock"), env: w.Environ()}
+	tm := &Tmux{t: t, w: w, shell: shell, socket: filepath.Join(dir, "tmux.sock"), env: w.Environ()}
 	// A configuration of its own, not the developer's: the pane stays on the screen after the
 	// command ends, so that the test reads what the person would. The session's environment is
 	// exactly the world's (tmux hands its server's environment to the panes).
@@ -39,7 +42,13 @@ func (w *World) StartTmux(t testing.TB, width int, shell string) *Tmux {
 		// Like a person's interactive shell, this one outlives a Ctrl-C that stops its command:
 		// a trapped signal is reset for the command, which gets it as usual.
 		"/bin/sh", "-c", `trap : INT; `+shell+`; echo "EXIT=$?"`)
-	t.Cleanup(func() { _ = tm.command("kill-server").Run() })
+	t.Cleanup(func() {
+		// The last screen is searched for secrets too, whether or not the test looked at it.
+		if out, err := tm.capture(); err == nil {
+			tm.w.recordScreen(tm.shell, strings.Split(out, "\n"))
+		}
+		_ = tm.command("kill-server").Run()
+	})
 	// The server may still be starting when new-session returns.
 	for deadline := time.Now().Add(10 * time.Second); tm.command("capture-pane", "-p", "-t", "main").Run() != nil; {
 		if time.Now().After(deadline) {
@@ -56,11 +65,17 @@ func (tm *Tmux) SendKeys(keys ...string) {
 	tm.run(append([]string{"send-keys", "-t", "main"}, keys...)...)
 }
 
-// Screen is the visible screen, one string per line, without trailing blank lines.
+// Screen is the screen, one string per line, without trailing blank lines. Lines that scrolled
+// off its top come first: the person saw them, and tmux scrolls a line off when the command
+// ends (its dead-pane note), which would otherwise hide the first.
 func (tm *Tmux) Screen() []string {
 	tm.t.Helper()
-	out := tm.run("capture-pane", "-p", "-t", "main")
+	out, err := tm.capture()
+	if err != nil {
+		tm.t.Fatal(err)
+	}
 	lines := strings.Split(out, "\n")
+	tm.w.recordScreen(tm.shell, lines)
 	// tmux's own note under a finished command is not the program's.
 	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, "Pane is dead") })
 	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
@@ -84,6 +99,15 @@ func (tm *Tmux) WaitFor(timeout time.Duration, what string, has func(screen stri
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// capture returns the session's screen and the lines that scrolled off it (-S -).
+func (tm *Tmux) capture() (string, error) {
+	out, err := tm.command("capture-pane", "-p", "-S", "-", "-t", "main").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("tmux capture-pane: %v\n%s", err, out)
+	}
+	return string(out), nil
 }
 
 func (tm *Tmux) command(args ...string) *exec.Cmd {

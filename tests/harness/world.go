@@ -32,6 +32,7 @@ type World struct {
 
 	mu        sync.Mutex // guards the fields below
 	cmds      []recordedCmd
+	screens   []Output // what terminals (StartTmux) showed
 	sources   []func() []fakeentra.Secret
 	dirs      []string
 	userFiles []string
