@@ -139,15 +139,9 @@ func describeAccess(dir string, uid int) (string, error) {
 // files: a reader of the old entry holds it for a moment, so the rename is
 // retried for up to a second.
 func replaceFile(tmp, dst string) error {
-	deadline := time.Now().Add(time.Second)
-	for {
-		err := os.Rename(tmp, dst)
-		if err == nil || time.Now().After(deadline) ||
-			!errors.Is(err, windows.ERROR_ACCESS_DENIED) && !errors.Is(err, windows.ERROR_SHARING_VIOLATION) {
-			return err
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return replaceRetrying(os.Rename, func(err error) bool {
+		return errors.Is(err, windows.ERROR_ACCESS_DENIED) || errors.Is(err, windows.ERROR_SHARING_VIOLATION)
+	}, time.Second, tmp, dst)
 }
 
 // syncDir is a no-op on Windows: directories cannot be opened for syncing, and
