@@ -44,6 +44,14 @@ func TestBashCompletesCommandsAndFlags(t *testing.T) {
 		if got := complete(t, w, program, script, "sta"); strings.Join(got, " ") != "status" {
 			t.Errorf("%s sta<TAB> offers %q, want status", program, got)
 		}
+		if program == "kubectl-aad" {
+			if got := complete(t, w, program, script, "get-token", "--login", "work"); strings.Join(got, " ") != "workloadidentity" {
+				t.Errorf("%s get-token --login work<TAB> offers %q, want workloadidentity", program, got)
+			}
+			if got := complete(t, w, program, script, "get-token", "--pop-c"); strings.Join(got, " ") != "--pop-claims" {
+				t.Errorf("%s get-token --pop-c<TAB> offers %q, want --pop-claims", program, got)
+			}
+		}
 		if got := complete(t, w, program, script, "configure", "--dr"); strings.Join(got, " ") != "--dry-run" {
 			t.Errorf("%s configure --dr<TAB> offers %q, want --dry-run", program, got)
 		}
@@ -104,6 +112,10 @@ func TestKubectlCompletesThePluginThroughItsShim(t *testing.T) {
 		{[]string{""}, []string{"configure", "get-token", "login", "remove-tokens"}},
 		{[]string{"configure", "--dr"}, []string{"--dry-run"}},
 		{[]string{"configure", "--"}, []string{"--all", "--as-kubelogin", "--remove"}},
+		// get-token reads kubelogin's flags itself, and completes them and the login modes.
+		{[]string{"get-token", "--server-id", "x", "--cl"}, []string{"--client-id", "--client-secret", "--client-certificate"}},
+		{[]string{"get-token", "--login", ""}, []string{"devicecode", "azurecli", "workloadidentity"}},
+		{[]string{"get-token", "-l", "az"}, []string{"azurecli", "azd", "azurepipelines"}},
 	} {
 		r := w.Run("", kubectl, append([]string{"__complete", "aad"}, tc.words...)...)
 		offered := strings.Fields(r.Stdout)

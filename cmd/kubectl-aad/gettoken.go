@@ -26,8 +26,12 @@ func getTokenCommand(s *cli.Session, asKubelogin bool) *urfave.Command {
 			"Accepts Azure/kubelogin's get-token flags and environment variables with the same meaning: " +
 			"a variable kubelogin reads overrides its flag unless --disable-environment-override is given. " +
 			"`get-token --help` lists the flags.",
-		// kubelogin's flags are parsed by package kubelogin, which says why not by urfave/cli.
+		// kubelogin's flags are parsed by package kubelogin, which says why not by urfave/cli;
+		// so it completes them too.
 		SkipFlagParsing: true,
+		BashComplete: func(c *urfave.Context) {
+			kubelogin.Complete(c.App.Writer, c.Args().Slice())
+		},
 		Action: func(c *urfave.Context) error {
 			info, err := parseExecInfo(s.Env.Getenv("KUBERNETES_EXEC_INFO"))
 			if err != nil {

@@ -271,6 +271,32 @@ func writeHelp(w io.Writer, usage string, fs *flag.FlagSet) {
 	io.WriteString(w, columns.Fit(b.String(), columns.Width))
 }
 
+// Complete writes, a line each, what may follow args on a get-token command line, for the
+// completion scripts, which pass the word being completed only when it starts with a dash: the
+// login modes after --login, else the flags (with two dashes, as they are mostly typed) that
+// start with the last word, if it is a dash's.
+func Complete(w io.Writer, args []string) {
+	word := ""
+	if n := len(args); n > 0 {
+		word = args[n-1]
+	}
+	switch name := strings.TrimLeft(word, "-"); {
+	case name == FlagLogin || name == "l":
+		for _, l := range Logins() {
+			fmt.Fprintln(w, l)
+		}
+	case strings.HasPrefix(word, "-"):
+		fs := flag.NewFlagSet("", flag.ContinueOnError)
+		var o Options
+		o.addFlags(fs)
+		fs.VisitAll(func(f *flag.Flag) {
+			if name := "--" + f.Name; len(f.Name) > 1 && strings.HasPrefix(name, word) {
+				fmt.Fprintln(w, name)
+			}
+		})
+	}
+}
+
 // Debugging reports whether the options ask for each step to be logged: --debug, or kubelogin's
 // -v at DebugVerbosity or more.
 func (o Options) Debugging() bool { return o.Debug || o.Verbosity >= DebugVerbosity }

@@ -192,3 +192,24 @@ func TestShareSignInDropsOnlyTheAKSClientOfAPerson(t *testing.T) {
 		}
 	}
 }
+
+func TestCompleteOffersFlagsAndLoginModes(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--pop"}, "--pop-claims --pop-enabled"},
+		{[]string{"--login", "msi", "--ti"}, "--timeout"},
+		{[]string{"-l"}, "devicecode interactive spn ropc msi azurecli azd workloadidentity azurepipelines"},
+		{[]string{"--server-id", "x", "--login"}, "devicecode interactive spn ropc msi azurecli azd workloadidentity azurepipelines"},
+		{[]string{"--server-id"}, "--server-id"},
+		{[]string{"--server-id", "x"}, ""}, // a value: the shell offers files
+		{nil, ""},
+	} {
+		var out strings.Builder
+		Complete(&out, tc.args)
+		if got := strings.Join(strings.Fields(out.String()), " "); got != tc.want {
+			t.Errorf("Complete(%q) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
