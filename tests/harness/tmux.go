@@ -31,17 +31,18 @@ func (w *World) StartTmux(t testing.TB, width int, shell string) *Tmux {
 	RequireTool(t, "tmux")
 	dir := t.TempDir()
 	tm := &Tmux{t: t, w: w, shell: shell, socket: filepath.Join(dir, "tmux.sock"), env: w.Environ()}
-	// A configuration of its own, not the developer's: the pane stays on the screen after the
-	// command ends, so that the test reads what the person would. The session's environment is
-	// exactly the world's (tmux hands its server's environment to the panes).
+	// A configuration of its own, not the developer's. The session's environment is exactly the
+	// world's (tmux hands its server's environment to the panes).
 	conf := filepath.Join(dir, "tmux.conf")
 	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tm.run("-f", conf, "new-session", "-d", "-s", "main", "-x", strconv.Itoa(width), "-y", "24",
 		// Like a person's interactive shell, this one outlives a Ctrl-C that stops its command:
-		// a trapped signal is reset for the command, which gets it as usual.
-		"/bin/sh", "-c", `trap : INT; `+shell+`; echo "EXIT=$?"`)
+		// a trapped signal is reset for the command, which gets it as usual. And like one, it
+		// stays after the command: a pane whose process ends at once may lose its last output
+		// (Linux drops what the terminal still holds when its last writer closes it).
+		"/bin/sh", "-c", `trap : INT; `+shell+`; echo "EXIT=$?"; exec sleep 3600`)
 	t.Cleanup(func() {
 		// The last screen is searched for secrets too, whether or not the test looked at it.
 		if out, err := tm.capture(); err == nil {
@@ -66,8 +67,7 @@ func (tm *Tmux) SendKeys(keys ...string) {
 }
 
 // Screen is the screen, one string per line, without trailing blank lines. Lines that scrolled
-// off its top come first: the person saw them, and tmux scrolls a line off when the command
-// ends (its dead-pane note), which would otherwise hide the first.
+// off its top come first: the person saw them.
 func (tm *Tmux) Screen() []string {
 	tm.t.Helper()
 	out, err := tm.capture()
