@@ -185,11 +185,12 @@ func (c *Client) redeemAccount(ctx context.Context, r *settled, acct *accountEnt
 func (c *Client) readRefreshToken(ctx context.Context, acct *accountEntry) (string, error) {
 	name := acct.name()
 	data, err := c.Store.Read(ctx, keystore.Secrets, name)
+	var corrupt *keystore.CorruptError
 	switch {
 	case errors.Is(err, keystore.ErrNotFound):
 		return "", &signInNeeded{cause: errNoRefreshToken}
-	case errors.Is(err, keystore.ErrCorrupt):
-		c.markLost(ctx, acct, "its refresh token could not be opened, and was moved to the quarantine")
+	case errors.As(err, &corrupt):
+		c.markLost(ctx, acct, "its refresh token could not be opened, and "+corrupt.Fate())
 		return "", &signInNeeded{cause: err}
 	case err != nil:
 		return "", fmt.Errorf("reading the kept sign-in of %s: %w", acct.UPN, err)

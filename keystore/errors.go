@@ -57,6 +57,18 @@ func (e *CorruptError) Error() string {
 	return fmt.Sprintf("discarded unreadable %s entry %s: %s", e.Tier, e.Name, e.Reason)
 }
 
+// Fate says what became of the entry, to end a sentence about it: "was moved to the
+// quarantine", "is left in place" or "was discarded".
+func (e *CorruptError) Fate() string {
+	switch {
+	case e.Stuck != nil:
+		return "is left in place"
+	case e.Quarantined != "":
+		return "was moved to the quarantine"
+	}
+	return "was discarded"
+}
+
 // Is reports whether target is [ErrCorrupt].
 func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 

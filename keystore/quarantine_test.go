@@ -17,7 +17,7 @@ func expectQuarantined(t *testing.T, s *Store, tier Tier, name string) Quarantin
 	before := fileContent(t, entryPath(s, tier, name))
 	_, err := s.Read(context.Background(), tier, name)
 	var corrupt *CorruptError
-	if !errors.As(err, &corrupt) || corrupt.Quarantined == "" {
+	if !errors.As(err, &corrupt) || corrupt.Quarantined == "" || corrupt.Fate() != "was moved to the quarantine" {
 		t.Fatalf("Read(%v, %s) = %v, want a CorruptError naming the quarantine", tier, name, err)
 	}
 	if !strings.Contains(err.Error(), corrupt.Quarantined) || !strings.Contains(err.Error(), "7 days") {

@@ -61,7 +61,7 @@ func TestDamagedEntryInReadOnlyStore(t *testing.T) {
 	for _, tier := range []Tier{AccessTokens, Secrets} {
 		_, err := s.Read(context.Background(), tier, "victim")
 		var corrupt *CorruptError
-		if !errors.As(err, &corrupt) || corrupt.Stuck == nil || corrupt.Quarantined != "" {
+		if !errors.As(err, &corrupt) || corrupt.Stuck == nil || corrupt.Quarantined != "" || corrupt.Fate() != "is left in place" {
 			t.Fatalf("Read(%v) = %v, want a CorruptError saying the entry is stuck", tier, err)
 		}
 		msg := err.Error()

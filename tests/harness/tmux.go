@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,13 +30,9 @@ func (w *World) StartTmux(t testing.TB, width int, shell string) *Tmux {
 	RequireTool(t, "tmux")
 	dir := t.TempDir()
 	tm := &Tmux{t: t, w: w, shell: shell, socket: filepath.Join(dir, "tmux.sock"), env: w.Environ()}
-	// A configuration of its own, not the developer's. The session's environment is exactly the
+	// No configuration, the developer's least of all. The session's environment is exactly the
 	// world's (tmux hands its server's environment to the panes).
-	conf := filepath.Join(dir, "tmux.conf")
-	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tm.run("-f", conf, "new-session", "-d", "-s", "main", "-x", strconv.Itoa(width), "-y", "24",
+	tm.run("-f", os.DevNull, "new-session", "-d", "-s", "main", "-x", strconv.Itoa(width), "-y", "24",
 		// Like a person's interactive shell, this one outlives a Ctrl-C that stops its command:
 		// a trapped signal is reset for the command, which gets it as usual. And like one, it
 		// stays after the command: a pane whose process ends at once may lose its last output
@@ -51,7 +46,10 @@ func (w *World) StartTmux(t testing.TB, width int, shell string) *Tmux {
 		_ = tm.command("kill-server").Run()
 	})
 	// The server may still be starting when new-session returns.
-	for deadline := time.Now().Add(10 * time.Second); tm.command("capture-pane", "-p", "-t", "main").Run() != nil; {
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if _, err := tm.capture(); err == nil {
+			break
+		}
 		if time.Now().After(deadline) {
 			t.Fatal("the tmux session did not come up")
 		}
@@ -76,8 +74,6 @@ func (tm *Tmux) Screen() []string {
 	}
 	lines := strings.Split(out, "\n")
 	tm.w.recordScreen(tm.shell, lines)
-	// tmux's own note under a finished command is not the program's.
-	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, "Pane is dead") })
 	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
 		lines = lines[:len(lines)-1]
 	}

@@ -179,10 +179,7 @@ type Options struct {
 // extra (if not nil) may give more flags first. -h or --help prints usage and the flags to help
 // and returns flag.ErrHelp; any other mistake is returned, never printed.
 func Parse(name, usage string, args []string, help io.Writer, extra func(*flag.FlagSet)) (Options, *flag.FlagSet, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var o Options
-	o.addFlags(fs)
+	fs, o := newFlagSet(name)
 	if extra != nil {
 		extra(fs)
 	}
@@ -201,7 +198,17 @@ func Parse(name, usage string, args []string, help io.Writer, extra func(*flag.F
 	if err := o.parsed(fs); err != nil {
 		return Options{}, nil, err
 	}
-	return o, fs, nil
+	return *o, fs, nil
+}
+
+// newFlagSet is a FlagSet of the get-token flags, which fill the options it returns when it
+// parses. It prints nothing: its callers say what went wrong.
+func newFlagSet(name string) (*flag.FlagSet, *Options) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	o := new(Options)
+	o.addFlags(fs)
+	return fs, o
 }
 
 // splitAttachedValues rewrites each one-letter flag written with its value attached, as pflag
@@ -286,9 +293,7 @@ func Complete(w io.Writer, args []string) {
 			fmt.Fprintln(w, l)
 		}
 	case strings.HasPrefix(word, "-"):
-		fs := flag.NewFlagSet("", flag.ContinueOnError)
-		var o Options
-		o.addFlags(fs)
+		fs, _ := newFlagSet("")
 		fs.VisitAll(func(f *flag.Flag) {
 			if name := "--" + f.Name; len(f.Name) > 1 && strings.HasPrefix(name, word) {
 				fmt.Fprintln(w, name)
